@@ -1,0 +1,60 @@
+"""Serve an exported `.tflite` model with LiteRT.
+
+Web processes import this module and never TensorFlow: LiteRT loads in ~0.1 s and ~35 MB where
+TensorFlow costs seconds and hundreds of MB per process.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+
+
+@dataclass(frozen=True)
+class Prediction:
+    digit: int
+    confidence: float
+    probabilities: tuple[float, ...]
+
+
+class Predictor:
+    """One loaded model. Safe to share between threads: an interpreter is used by one call at a time."""
+
+    def __init__(self, model_path: str | Path, *, num_threads: int = 1):
+        self.model_path = Path(model_path)
+        if not self.model_path.is_file():
+            raise FileNotFoundError(f"model file not found: {self.model_path}")
+        self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._batch_size = 0
+        self._lock = threading.Lock()
+
+    def predict(self, x: np.ndarray) -> Prediction:
+        """x: one model input, (28, 28) float in [0, 1]."""
+        return self.predict_batch(np.asarray(x)[None])[0]
+
+    def predict_batch(self, xs: np.ndarray) -> list[Prediction]:
+        """xs: (N, 28, 28) model inputs → one Prediction each, in order."""
+        probabilities = self.probabilities(xs)
+        return [
+            Prediction(int(p.argmax()), float(p.max()), tuple(float(v) for v in p)) for p in probabilities
+        ]
+
+    def probabilities(self, xs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) → (N, 10) float32 probabilities."""
+        xs = np.asarray(xs, dtype=np.float32).reshape(-1, 28, 28, 1)
+        if len(xs) == 0:
+            return np.zeros((0, 10), dtype=np.float32)
+        with self._lock:
+            if self._batch_size != len(xs):
+                self._interpreter.resize_tensor_input(self._input, xs.shape)
+                self._interpreter.allocate_tensors()
+                self._batch_size = len(xs)
+            self._interpreter.set_tensor(self._input, xs)
+            self._interpreter.invoke()
+            out = self._interpreter.get_tensor(self._output).copy()
+        return out

@@ -1,0 +1,185 @@
+"""Turn any drawing a client can send into the model's 28x28 input, the way MNIST itself was built.
+
+MNIST digits were size-normalised to fit a 20x20 box (keeping the aspect ratio, anti-aliased), then
+placed in a 28x28 field so that their centre of mass sits in the centre. `to_model_input` does exactly
+that to an ink map; `preprocess` first decodes bytes (any format, mode, background, size) into one.
+Serving calls `preprocess`; training calls `to_model_input` on MNIST and on stored drawings, so both
+see the same function.
+
+Never imports TensorFlow: web processes use this module.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "GIF", "BMP"})
+MAX_PIXELS = 16_000_000  # ~4000x4000; larger images are refused before decoding
+BOX = 20  # MNIST's size-normalisation box
+SIZE = 28  # the model's input side
+# Mean centre of mass of the MNIST training digits (row, col), measured on all 60,000 images;
+# using MNIST's own value keeps an MNIST digit unchanged by this pipeline.
+MNIST_CENTRE = (14.0, 14.0)
+MIN_CONTRAST = 0.15  # ink weaker than this (of full scale) is background noise, not a drawing
+NOISE_FLOOR = 0.1  # after normalising to the strongest ink, weaker pixels are dropped (JPEG noise)
+MIN_COMPONENT_SHARE = 0.02  # blobs holding less of the total ink than this are specks, not strokes
+
+
+class DrawingError(ValueError):
+    """The input cannot be turned into a digit; `str(err)` is a message for the user."""
+
+
+def preprocess(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Bytes of an image file → float32 (28, 28) in [0, 1], white digit on black."""
+    return to_model_input(decode_ink(data, max_pixels=max_pixels))
+
+
+def decode_ink(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode an image and return its ink as float32 in [0, 1] (1 = full ink), background at 0."""
+    image = _open(data, max_pixels)
+    gray = _to_gray(image)
+    return _ink_from_gray(gray)
+
+
+def to_model_input(ink: np.ndarray) -> np.ndarray:
+    """An ink map of any size (float in [0, 1] or uint8) → the 28x28 model input, MNIST-style."""
+    ink = np.asarray(ink, dtype=np.float32)
+    if ink.dtype != np.float32 or ink.max(initial=0) > 1.0:
+        ink = ink / 255.0
+    ink = _clean(ink)
+    rows, cols = np.nonzero(ink)
+    if rows.size == 0:
+        raise DrawingError("no digit found in the drawing")
+    digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    digit = _fit_box(digit)
+    return _centre_by_mass(digit)
+
+
+def input_to_png(x: np.ndarray) -> bytes:
+    """The 28x28 model input as an 8-bit grayscale PNG, as the model saw it (white on black)."""
+    pixels = np.clip(np.rint(np.asarray(x) * 255), 0, 255).astype(np.uint8).reshape(SIZE, SIZE)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_to_input(data: bytes) -> np.ndarray:
+    """Inverse of `input_to_png`: a stored 28x28 PNG back to the float model input."""
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+
+
+# --- decoding -------------------------------------------------------------------------------------
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    if not data:
+        raise DrawingError("the image file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise DrawingError("not an image, or an image format we cannot read") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DrawingError(f"image too large: more than {max_pixels:,} pixels") from None
+    except (OSError, ValueError, SyntaxError) as err:
+        raise DrawingError(f"the image is corrupt ({err})") from None
+    if image.format not in ACCEPTED_FORMATS:
+        raise DrawingError(
+            f"unsupported image format {image.format}; send PNG, JPEG, WebP, GIF or BMP"
+        )
+    width, height = image.size
+    if width * height > max_pixels:
+        raise DrawingError(f"image too large: {width}x{height} pixels, the limit is {max_pixels:,} pixels")
+    try:
+        image.seek(0)  # the first frame of an animated GIF/WebP
+        image.load()
+        return ImageOps.exif_transpose(image)
+    except Exception as err:  # Pillow raises many kinds for damaged files; all mean the same to users
+        raise DrawingError(f"the image is truncated or corrupt ({type(err).__name__})") from None
+
+
+def _to_gray(image: Image.Image) -> np.ndarray:
+    """Grayscale float32 in [0, 1]; transparent areas become the background.
+
+    A browser canvas is often strokes on a *transparent* background, so the alpha channel carries the
+    drawing. We composite onto whichever of white or black contrasts with the strokes' own colour.
+    """
+    if image.mode in ("P", "PA") or (image.mode in ("L", "RGB") and "transparency" in image.info):
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "La", "RGBa"):
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
+        alpha = rgba[..., 3]
+        luma = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        if alpha.min() < 0.99:
+            weight = alpha.sum()
+            strokes_dark = weight == 0 or float((luma * alpha).sum() / weight) < 0.5
+            background = 1.0 if strokes_dark else 0.0
+            return luma * alpha + background * (1.0 - alpha)
+        return luma
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")  # CMYK, YCbCr, I;16, 1, ...
+    if image.mode == "RGB":
+        image = image.convert("L")
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def _ink_from_gray(gray: np.ndarray) -> np.ndarray:
+    """Detect the background from the image border (don't assume it) and measure ink against it."""
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = float(np.median(border))
+    ink = background - gray if background > 0.5 else gray - background
+    ink = np.clip(ink, 0.0, None)
+    strongest = float(ink.max(initial=0.0))
+    if strongest < MIN_CONTRAST:
+        raise DrawingError("no digit found in the drawing")
+    return ink / strongest
+
+
+# --- normalisation --------------------------------------------------------------------------------
+
+
+def _clean(ink: np.ndarray) -> np.ndarray:
+    """Drop faint noise and isolated specks so the crop is decided by the strokes alone."""
+    strongest = float(ink.max(initial=0.0))
+    if strongest < MIN_CONTRAST:
+        return np.zeros_like(ink)
+    ink = np.where(ink >= NOISE_FLOOR * strongest, ink, 0.0).astype(np.float32)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return ink
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.zeros(count, dtype=bool)
+    keep[1:] = areas >= MIN_COMPONENT_SHARE * areas.sum()
+    return np.where(keep[labels], ink, 0.0).astype(np.float32)
+
+
+def _fit_box(digit: np.ndarray) -> np.ndarray:
+    """Scale so the longest side is 20 px, keeping the aspect ratio (area-averaged when shrinking)."""
+    height, width = digit.shape
+    scale = BOX / max(height, width)
+    new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
+    if (new_h, new_w) == (height, width):
+        return digit
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return np.clip(cv2.resize(digit, (new_w, new_h), interpolation=interpolation), 0.0, 1.0)
+
+
+def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
+    """Place in 28x28 with the centre of mass at MNIST's centre (whole-pixel shift, as MNIST did)."""
+    height, width = digit.shape
+    rows, cols = np.indices(digit.shape)
+    mass = digit.sum()
+    com_row, com_col = (rows * digit).sum() / mass, (cols * digit).sum() / mass
+    top = int(round(MNIST_CENTRE[0] - com_row))
+    left = int(round(MNIST_CENTRE[1] - com_col))
+    top = min(max(top, 0), SIZE - height)  # never push ink off the field
+    left = min(max(left, 0), SIZE - width)
+    out = np.zeros((SIZE, SIZE), dtype=np.float32)
+    out[top : top + height, left : left + width] = digit
+    return out
