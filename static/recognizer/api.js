@@ -1,0 +1,105 @@
+// The predictions API: JSON over fetch, with the CSRF header, a timeout,
+// and every failure turned into an ApiError carrying a message fit to show.
+
+const TIMEOUT_MS = 15000;
+
+const MESSAGES = {
+  network: "Can't reach the server. Check your connection and try again.",
+  timeout: "The server is taking too long to answer. Try again.",
+  403: "Your session has expired. Reload the page and try again.",
+  404: "That drawing is no longer on the server.",
+  413: "That drawing is too large to send.",
+  429: "Too many requests, wait a moment and try again.",
+  503: "The recognizer is not available right now. Try again shortly.",
+  default: "Something went wrong. Try again.",
+};
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status; // 0 when the server was not reached
+  }
+}
+
+/** The CSRF token: Django's cookie when readable, else the template's hidden input. */
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  if (match) return decodeURIComponent(match[1]);
+  return document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? "";
+}
+
+function sentence(text) {
+  const trimmed = String(text).trim();
+  if (!trimmed) return "";
+  const capital = trimmed[0].toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** The message to show for a failed response: ours for the statuses we know, else the server's. */
+function messageFor(status, body) {
+  if (status === 429 || status === 403) return MESSAGES[status];
+  const serverText = body?.error ?? body?.detail;
+  if (typeof serverText === "string" && serverText.trim()) return sentence(serverText);
+  return MESSAGES[status] ?? `${MESSAGES.default} (error ${status})`;
+}
+
+async function request(method, url, { body, signal } = {}) {
+  // Our own controller joins the caller's signal (a newer request replaces
+  // this one) with a timeout, so the two can be told apart afterwards.
+  const controller = new AbortController();
+  const forward = () => controller.abort();
+  signal?.addEventListener("abort", forward, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, TIMEOUT_MS);
+
+  try {
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        credentials: "same-origin",
+        headers: {
+          Accept: "application/json",
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...(method === "GET" ? {} : { "X-CSRFToken": csrfToken() }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error; // the caller cancelled: not a failure to report
+      throw new ApiError(timedOut ? MESSAGES.timeout : MESSAGES.network, 0);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      // not JSON (a proxy's error page, an empty body): handled below
+    }
+    if (!response.ok) throw new ApiError(messageFor(response.status, data), response.status);
+    if (data === null) throw new ApiError(MESSAGES.default, response.status);
+    return data;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", forward);
+  }
+}
+
+/** @param {string} root e.g. "/api/predictions/" */
+export function createApi(root) {
+  const base = root.endsWith("/") ? root : `${root}/`;
+  const item = (id) => `${base}${encodeURIComponent(id)}/`;
+  return {
+    /** POST a drawing (PNG data URL); resolves to the stored prediction. */
+    predict: (image, { signal } = {}) =>
+      request("POST", base, { body: { image, source: "page" }, signal }),
+    /** GET one stored prediction. */
+    get: (id, { signal } = {}) => request("GET", item(id), { signal }),
+    /** Tell the server what the digit really was. */
+    feedback: (id, label) => request("POST", `${item(id)}feedback/`, { body: { label } }),
+  };
+}

@@ -1,0 +1,360 @@
+// The page: wires the drawing pad, the predictions API, the result panel,
+// feedback and this browser's history together.
+
+import { ApiError, createApi } from "./api.js";
+import { DrawingPad } from "./canvas.js";
+import { PredictionHistory, formatPercent, onHistoryChange, renderHistory } from "./history.js";
+
+const AUTO_PREDICT_DELAY_MS = 400; // after the pen lifts, so a multi-stroke digit isn't judged half-drawn
+const AUTO_PREDICT_KEY = "digits.autoPredict";
+
+const $ = (selector) => document.querySelector(selector);
+const els = {
+  app: $("#app"),
+  canvas: $("#canvas"),
+  placeholder: $("#canvas-placeholder"),
+  undo: $("#undo"),
+  clear: $("#clear"),
+  predict: $("#predict"),
+  auto: $("#auto-predict"),
+  error: $("#error"),
+  result: $("#result"),
+  empty: $("#result-empty"),
+  body: $("#result-body"),
+  source: $("#result-source"),
+  digit: $("#result-digit"),
+  confidence: $("#confidence"),
+  preview: $("#input-preview"),
+  rows: [...document.querySelectorAll(".prob-row")],
+  feedbackButtons: [...document.querySelectorAll("#feedback button[data-label]")],
+  feedbackStatus: $("#feedback-status"),
+  modelVersion: $("#model-version"),
+  announcer: $("#announcer"),
+  history: $("#history"),
+  historyEmpty: $("#history-empty"),
+  clearHistory: $("#clear-history"),
+};
+
+const api = createApi(els.app.dataset.apiRoot);
+const pad = new DrawingPad(els.canvas);
+const history = new PredictionHistory();
+
+const state = {
+  shown: null, // the prediction on display, as the API returned it
+  fromHistory: false,
+  predictedVersion: -1, // pad.version of the drawing last sent
+  inflight: null, // AbortController of the request under way
+  autoTimer: 0,
+  savingFeedback: false,
+};
+
+// ---- small view helpers ---------------------------------------------------
+
+function announce(text) {
+  // Clear first so an identical message is read again.
+  els.announcer.textContent = "";
+  setTimeout(() => {
+    els.announcer.textContent = text;
+  }, 50);
+}
+
+function showError(message) {
+  els.error.textContent = message;
+  els.error.hidden = false;
+}
+
+function hideError() {
+  els.error.hidden = true;
+  els.error.textContent = "";
+}
+
+function setBusy(busy) {
+  els.result.setAttribute("aria-busy", String(busy));
+  els.predict.classList.toggle("is-busy", busy);
+}
+
+function syncControls() {
+  els.undo.disabled = pad.isEmpty;
+  els.clear.disabled = pad.isEmpty;
+  els.placeholder.hidden = !pad.isEmpty;
+  const stale = state.shown !== null && !state.fromHistory && state.predictedVersion !== pad.version;
+  els.result.toggleAttribute("data-stale", stale);
+}
+
+function summary(prediction) {
+  return `Predicted ${prediction.prediction} with ${formatPercent(prediction.confidence)} confidence`;
+}
+
+function refreshHistory() {
+  const entries = history.all();
+  renderHistory(els.history, entries, { currentId: state.shown?.id ?? null });
+  els.historyEmpty.hidden = entries.length > 0;
+  els.clearHistory.hidden = entries.length === 0;
+}
+
+// ---- the result panel -----------------------------------------------------
+
+function showResult(prediction, { fromHistory = false } = {}) {
+  state.shown = prediction;
+  state.fromHistory = fromHistory;
+
+  els.result.dataset.state = "shown";
+  els.result.dataset.id = prediction.id;
+  els.empty.hidden = true;
+  els.body.hidden = false;
+  els.source.hidden = !fromHistory;
+
+  els.digit.textContent = String(prediction.prediction);
+  els.confidence.textContent = formatPercent(prediction.confidence);
+  els.rows.forEach((row, digit) => {
+    const probability = Math.min(1, Math.max(0, prediction.probabilities?.[digit] ?? 0));
+    const bar = row.querySelector(".prob-bar");
+    bar.querySelector(".prob-bar__fill").style.width = `${probability * 100}%`;
+    bar.setAttribute("aria-valuenow", (probability * 100).toFixed(1));
+    bar.setAttribute("aria-valuetext", formatPercent(probability));
+    row.querySelector(".prob-row__value").textContent = formatPercent(probability);
+    row.classList.toggle("is-top", digit === prediction.prediction);
+  });
+
+  if (prediction.input_url) {
+    els.preview.src = prediction.input_url;
+    els.preview.hidden = false;
+  } else {
+    els.preview.hidden = true;
+  }
+  els.modelVersion.textContent = prediction.model_version ?? "";
+
+  const label = prediction.suggested_label ?? null;
+  markFeedback(label);
+  els.feedbackStatus.dataset.tone = "";
+  els.feedbackStatus.textContent = label === null ? "" : `You said it was ${label}.`;
+
+  syncControls();
+  refreshHistory();
+  announce(fromHistory ? `Earlier drawing. ${summary(prediction)}` : summary(prediction));
+}
+
+function resetResult() {
+  state.shown = null;
+  state.fromHistory = false;
+  state.predictedVersion = -1;
+  els.result.dataset.state = "empty";
+  delete els.result.dataset.id;
+  els.body.hidden = true;
+  els.empty.hidden = false;
+  els.feedbackStatus.textContent = "";
+  syncControls();
+  refreshHistory();
+}
+
+function markFeedback(label) {
+  for (const button of els.feedbackButtons) {
+    button.setAttribute("aria-pressed", String(Number(button.dataset.label) === label));
+  }
+}
+
+// ---- actions --------------------------------------------------------------
+
+/** Run one request at a time: a newer one cancels the older. Resolves to undefined on failure. */
+async function load(task) {
+  state.inflight?.abort();
+  const controller = new AbortController();
+  state.inflight = controller;
+  setBusy(true);
+  hideError();
+  try {
+    return await task(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) return undefined;
+    if (!(error instanceof ApiError)) console.error(error);
+    showError(error instanceof ApiError ? error.message : "Something went wrong. Try again.");
+    return undefined;
+  } finally {
+    if (state.inflight === controller) {
+      state.inflight = null;
+      setBusy(false);
+    }
+  }
+}
+
+function cancelPending() {
+  clearTimeout(state.autoTimer);
+  state.inflight?.abort();
+  state.inflight = null;
+  setBusy(false);
+}
+
+async function predict({ auto = false } = {}) {
+  clearTimeout(state.autoTimer);
+  if (pad.isDrawing) return;
+  if (pad.isEmpty) {
+    if (!auto) showError("Draw a digit first — the canvas is empty.");
+    return;
+  }
+  if (state.shown && !state.fromHistory && state.predictedVersion === pad.version) {
+    announce(summary(state.shown)); // nothing changed since: say it again, store nothing new
+    return;
+  }
+  const version = pad.version;
+  const image = pad.toDataURL();
+  await load(async (signal) => {
+    const prediction = await api.predict(image, { signal });
+    state.predictedVersion = version;
+    history.add(prediction);
+    showResult(prediction);
+  });
+}
+
+function scheduleAutoPredict() {
+  clearTimeout(state.autoTimer);
+  if (!els.auto.checked || pad.isEmpty) return;
+  state.autoTimer = setTimeout(() => predict({ auto: true }), AUTO_PREDICT_DELAY_MS);
+}
+
+function undo() {
+  if (pad.isEmpty || pad.isDrawing) return;
+  pad.undo();
+  hideError();
+  if (pad.isEmpty) {
+    cancelPending();
+    resetResult();
+  } else {
+    scheduleAutoPredict();
+  }
+}
+
+function clearAll() {
+  if (pad.isDrawing) return;
+  cancelPending();
+  pad.clear();
+  hideError();
+  resetResult();
+}
+
+async function sendFeedback(label) {
+  const shown = state.shown;
+  if (!shown || state.savingFeedback) return;
+  state.savingFeedback = true;
+  els.feedbackStatus.dataset.tone = "";
+  els.feedbackStatus.textContent = "Saving…";
+  try {
+    await api.feedback(shown.id, label);
+    history.update(shown.id, { label });
+    if (state.shown?.id === shown.id) {
+      state.shown = { ...state.shown, suggested_label: label };
+      markFeedback(label);
+      els.feedbackStatus.dataset.tone = "success";
+      els.feedbackStatus.textContent = `Thanks — saved as ${label}`;
+    }
+    refreshHistory();
+  } catch (error) {
+    if (state.shown?.id === shown.id) {
+      els.feedbackStatus.dataset.tone = "error";
+      els.feedbackStatus.textContent =
+        error instanceof ApiError ? error.message : "Couldn't save that. Try again.";
+    }
+  } finally {
+    state.savingFeedback = false;
+  }
+}
+
+async function openFromHistory(id) {
+  clearTimeout(state.autoTimer);
+  await load(async (signal) => {
+    let prediction;
+    try {
+      prediction = await api.get(id, { signal });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        history.remove(id);
+        refreshHistory();
+      }
+      throw error;
+    }
+    showResult(prediction, { fromHistory: true });
+    const reduceMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    els.result.scrollIntoView({ block: "nearest", behavior: reduceMotion ? "auto" : "smooth" });
+  });
+}
+
+// ---- preferences ----------------------------------------------------------
+
+function readAutoPredict() {
+  try {
+    return localStorage.getItem(AUTO_PREDICT_KEY) !== "off";
+  } catch {
+    return true;
+  }
+}
+
+function saveAutoPredict(on) {
+  try {
+    localStorage.setItem(AUTO_PREDICT_KEY, on ? "on" : "off");
+  } catch {
+    // storage disabled: the toggle still works for this visit
+  }
+}
+
+// ---- wiring ---------------------------------------------------------------
+
+pad.addEventListener("strokestart", () => {
+  clearTimeout(state.autoTimer);
+  hideError();
+});
+pad.addEventListener("strokeend", scheduleAutoPredict);
+pad.addEventListener("change", syncControls);
+
+els.predict.addEventListener("click", () => predict());
+els.undo.addEventListener("click", undo);
+els.clear.addEventListener("click", clearAll);
+
+els.auto.checked = readAutoPredict();
+els.auto.addEventListener("change", () => {
+  saveAutoPredict(els.auto.checked);
+  if (els.auto.checked && state.predictedVersion !== pad.version) scheduleAutoPredict();
+  else clearTimeout(state.autoTimer);
+});
+
+for (const button of els.feedbackButtons) {
+  button.addEventListener("click", () => sendFeedback(Number(button.dataset.label)));
+}
+
+els.history.addEventListener("click", (event) => {
+  const item = event.target.closest("button[data-id]");
+  if (item) openFromHistory(item.dataset.id);
+});
+els.clearHistory.addEventListener("click", () => {
+  history.clear();
+  refreshHistory();
+  $("#history-heading").focus(); // the button just hid itself: keep keyboard focus nearby
+});
+onHistoryChange(refreshHistory);
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.altKey || event.isComposing) return;
+  const target = event.target instanceof Element ? event.target : document.body;
+  const typing = target.closest(
+    "input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]",
+  );
+  const onControl = target.closest("button, a, input, select, textarea, summary");
+  const modifier = event.ctrlKey || event.metaKey;
+
+  if (modifier && !event.shiftKey && event.key.toLowerCase() === "z" && !typing) {
+    event.preventDefault();
+    undo();
+  } else if (modifier) {
+    // leave every other shortcut to the browser
+  } else if (event.key === "Enter" && !onControl) {
+    event.preventDefault();
+    predict();
+  } else if (event.key === "Backspace" && !typing) {
+    event.preventDefault();
+    undo();
+  } else if (event.key === "Escape" && !typing) {
+    clearAll();
+  }
+});
+
+syncControls();
+refreshHistory();
+els.app.dataset.ready = "true"; // lets tests wait for the script

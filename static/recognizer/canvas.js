@@ -1,0 +1,188 @@
+// A drawing pad on a <canvas>: Pointer Events for mouse, touch and pen,
+// a stroke list for undo, crisp rendering at any devicePixelRatio, and an
+// export of the drawing as an opaque PNG data URL.
+//
+// Points are stored in unit coordinates (0..1 of the canvas side), so the
+// drawing survives a resize and renders identically on screen and in the
+// export: the context transform maps the unit square onto the pixels.
+
+const INK = "#000";
+const PAPER = "#fff";
+// Stroke width as a fraction of the canvas side: about 1/13, which after the
+// server's downscale to 28x28 gives strokes ~2 px wide, like MNIST.
+const LINE_WIDTH = 1 / 13;
+const EXPORT_SIZE = 280;
+
+/** Width factor for a point: pens vary with pressure, everything else is constant. */
+function pressureFactor(event) {
+  if (event.pointerType !== "pen" || !event.pressure) return 1;
+  return Math.min(1.4, Math.max(0.6, 0.6 + 0.8 * event.pressure));
+}
+
+export class DrawingPad extends EventTarget {
+  /** @param {HTMLCanvasElement} canvas */
+  constructor(canvas, { lineWidth = LINE_WIDTH } = {}) {
+    super();
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.lineWidth = lineWidth;
+    /** @type {{x: number, y: number, w: number}[][]} */
+    this.strokes = [];
+    /** Bumped on every change; lets callers tell whether a result is stale. */
+    this.version = 0;
+    this._pointerId = null;
+    this._rect = null;
+
+    canvas.addEventListener("pointerdown", this._onDown);
+    canvas.addEventListener("pointermove", this._onMove);
+    canvas.addEventListener("pointerup", this._onEnd);
+    canvas.addEventListener("pointercancel", this._onEnd);
+    canvas.addEventListener("lostpointercapture", this._onEnd);
+    // A long press on a touch screen must not open a context menu.
+    canvas.addEventListener("contextmenu", (event) => event.preventDefault());
+
+    new ResizeObserver(this._onResize).observe(canvas);
+    this._fitBackingStore(canvas.clientWidth * devicePixelRatio);
+  }
+
+  get isEmpty() {
+    return this.strokes.length === 0;
+  }
+
+  get isDrawing() {
+    return this._pointerId !== null;
+  }
+
+  undo() {
+    if (this.isDrawing || this.isEmpty) return;
+    this.strokes.pop();
+    this._redraw();
+    this._changed();
+  }
+
+  clear() {
+    if (this.isDrawing || this.isEmpty) return;
+    this.strokes = [];
+    this._redraw();
+    this._changed();
+  }
+
+  /** The drawing as a square, opaque PNG data URL (black on white). */
+  toDataURL(size = EXPORT_SIZE) {
+    const out = document.createElement("canvas");
+    out.width = out.height = size;
+    this._render(out.getContext("2d"), size);
+    return out.toDataURL("image/png");
+  }
+
+  // ---- pointer input ------------------------------------------------------
+
+  _onDown = (event) => {
+    if (this._pointerId !== null) return; // one pointer at a time: a palm or second finger is ignored
+    if (event.pointerType === "mouse" && event.button !== 0) return;
+    event.preventDefault(); // no text selection, no focus steal, no emulated mouse events
+    this.canvas.setPointerCapture(event.pointerId);
+    this._pointerId = event.pointerId;
+    this._rect = this.canvas.getBoundingClientRect();
+    const point = this._point(event);
+    this.strokes.push([point]);
+    this._prepare(this.ctx, this.canvas.width);
+    this._drawSegment(this.ctx, point, point);
+    this.dispatchEvent(new Event("strokestart"));
+  };
+
+  _onMove = (event) => {
+    if (event.pointerId !== this._pointerId) return;
+    const stroke = this.strokes.at(-1);
+    // Coalesced events carry every sample the hardware reported since the
+    // last frame: smoother curves on fast strokes.
+    const samples = event.getCoalescedEvents?.() ?? [];
+    this._prepare(this.ctx, this.canvas.width);
+    for (const sample of samples.length ? samples : [event]) {
+      const point = this._point(sample);
+      const last = stroke.at(-1);
+      if (point.x === last.x && point.y === last.y) continue;
+      stroke.push(point);
+      this._drawSegment(this.ctx, last, point);
+    }
+  };
+
+  _onEnd = (event) => {
+    if (event.pointerId !== this._pointerId) return;
+    this._pointerId = null; // capture is released by the browser on pointerup/cancel
+    this._changed();
+    this.dispatchEvent(new Event("strokeend"));
+  };
+
+  _point(event) {
+    const rect = this._rect;
+    return {
+      x: (event.clientX - rect.left) / rect.width,
+      y: (event.clientY - rect.top) / rect.height,
+      w: this.lineWidth * pressureFactor(event),
+    };
+  }
+
+  _changed() {
+    this.version += 1;
+    this.dispatchEvent(new Event("change"));
+  }
+
+  // ---- rendering ----------------------------------------------------------
+
+  _onResize = (entries) => {
+    const entry = entries[0];
+    const device = entry.devicePixelContentBoxSize?.[0]?.inlineSize;
+    this._fitBackingStore(device ?? entry.contentRect.width * devicePixelRatio);
+  };
+
+  /** Size the backing store to the element's device pixels, then redraw. */
+  _fitBackingStore(devicePixels) {
+    const size = Math.max(1, Math.round(devicePixels));
+    if (this.canvas.width === size && this.canvas.height === size) {
+      if (this.version === 0) this._redraw(); // first paint: fill the paper
+      return;
+    }
+    this.canvas.width = this.canvas.height = size;
+    this._redraw();
+  }
+
+  _redraw() {
+    this._render(this.ctx, this.canvas.width);
+  }
+
+  _render(ctx, size) {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = PAPER;
+    ctx.fillRect(0, 0, size, size);
+    this._prepare(ctx, size);
+    for (const stroke of this.strokes) {
+      this._drawSegment(ctx, stroke[0], stroke[0]);
+      for (let i = 1; i < stroke.length; i += 1) {
+        this._drawSegment(ctx, stroke[i - 1], stroke[i]);
+      }
+    }
+  }
+
+  _prepare(ctx, size) {
+    ctx.setTransform(size, 0, 0, size, 0, 0);
+    ctx.strokeStyle = INK;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+  }
+
+  /** One segment with round caps; a zero-length segment paints a dot. */
+  _drawSegment(ctx, from, to) {
+    ctx.beginPath();
+    if (from.x === to.x && from.y === to.y) {
+      ctx.fillStyle = INK;
+      ctx.arc(from.x, from.y, from.w / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      return;
+    }
+    ctx.lineWidth = (from.w + to.w) / 2;
+    ctx.moveTo(from.x, from.y);
+    ctx.lineTo(to.x, to.y);
+    ctx.stroke();
+  }
+}

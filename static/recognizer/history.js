@@ -1,0 +1,154 @@
+// This browser's recent predictions, kept in localStorage, and their list.
+
+const KEY = "digits.history.v1";
+const LIMIT = 8;
+
+/** localStorage, or null where it is disabled (some private modes, strict settings). */
+function storage() {
+  try {
+    const store = window.localStorage;
+    store.getItem(KEY);
+    return store;
+  } catch {
+    return null;
+  }
+}
+
+function isEntry(value) {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof value.id === "string" &&
+    Number.isInteger(value.digit) &&
+    typeof value.confidence === "number" &&
+    typeof value.inputUrl === "string" &&
+    value.inputUrl.startsWith("/") // only ever our own server's images
+  );
+}
+
+export class PredictionHistory {
+  constructor() {
+    this.store = storage();
+  }
+
+  /** @returns {{id: string, digit: number, confidence: number, inputUrl: string, created: string, label: number|null}[]} */
+  all() {
+    try {
+      const parsed = JSON.parse(this.store?.getItem(KEY) ?? "[]");
+      return Array.isArray(parsed) ? parsed.filter(isEntry).slice(0, LIMIT) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Put a prediction from the API at the top of the list. */
+  add(prediction) {
+    const entry = {
+      id: prediction.id,
+      digit: prediction.prediction,
+      confidence: prediction.confidence,
+      inputUrl: prediction.input_url,
+      created: prediction.created ?? new Date().toISOString(),
+      label: prediction.suggested_label ?? null,
+    };
+    this._save([entry, ...this.all().filter((e) => e.id !== entry.id)]);
+  }
+
+  update(id, changes) {
+    this._save(this.all().map((e) => (e.id === id ? { ...e, ...changes } : e)));
+  }
+
+  remove(id) {
+    this._save(this.all().filter((e) => e.id !== id));
+  }
+
+  clear() {
+    this._save([]);
+  }
+
+  _save(entries) {
+    try {
+      this.store?.setItem(KEY, JSON.stringify(entries.slice(0, LIMIT)));
+    } catch {
+      // storage full or disabled: history is a convenience, drop it quietly
+    }
+  }
+}
+
+/** Listen for changes made in another tab. */
+export function onHistoryChange(callback) {
+  window.addEventListener("storage", (event) => {
+    if (event.key === KEY || event.key === null) callback();
+  });
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto", style: "short" });
+
+function ago(iso, now = Date.now()) {
+  // Never in the future: the server's clock may run a little ahead of ours.
+  const seconds = Math.min(0, Math.round((new Date(iso).getTime() - now) / 1000));
+  if (Number.isNaN(seconds)) return "";
+  const steps = [
+    [60, "second"],
+    [60, "minute"],
+    [24, "hour"],
+    [7, "day"],
+    [Infinity, "week"],
+  ];
+  let value = seconds;
+  for (const [size, unit] of steps) {
+    if (Math.abs(value) < size) return unit === "second" ? "just now" : relative.format(value, unit);
+    value = Math.round(value / size);
+  }
+  return "";
+}
+
+export function formatPercent(probability) {
+  const percent = probability * 100;
+  if (percent > 0 && percent < 0.1) return "<0.1%";
+  return `${percent.toFixed(1)}%`;
+}
+
+/** Render entries into the <ol>; each row is a button carrying data-id. */
+export function renderHistory(list, entries, { currentId = null } = {}) {
+  list.replaceChildren(
+    ...entries.map((entry) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "history__item";
+      button.dataset.id = entry.id;
+      if (entry.id === currentId) button.setAttribute("aria-current", "true");
+
+      const thumb = document.createElement("img");
+      thumb.src = entry.inputUrl;
+      thumb.alt = "";
+      thumb.width = thumb.height = 28;
+      thumb.loading = "lazy";
+      thumb.addEventListener("error", () => thumb.classList.add("is-missing"), { once: true });
+
+      const digit = document.createElement("span");
+      digit.className = "history__digit";
+      digit.textContent = String(entry.digit);
+
+      const details = document.createElement("span");
+      details.className = "history__details";
+      const confidence = document.createElement("span");
+      confidence.textContent = `${formatPercent(entry.confidence)} sure`;
+      const time = document.createElement("time");
+      time.dateTime = entry.created;
+      time.textContent = ago(entry.created);
+      details.append(confidence, time);
+      if (entry.label !== null && entry.label !== undefined) {
+        const label = document.createElement("span");
+        label.className = "history__label";
+        label.textContent = `you said ${entry.label}`;
+        details.append(label);
+      }
+
+      button.append(thumb, digit, details);
+      item.append(button);
+      return item;
+    }),
+  );
+}
