@@ -1,0 +1,200 @@
+"""Staff review: look at drawings, confirm labels. Every label change goes through the services."""
+import json
+
+from django.contrib import admin, messages
+from django.db.models import F
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from recognizer import services
+from recognizer.models import Drawing, ModelVersion
+from recognizer.selectors import BLOBS, disagreement_q
+
+LOW_CONFIDENCE = 0.9
+THUMB = '<img src="{}" alt="{}" width="{}" height="{}" style="{}" loading="lazy">'
+PIXELATED = "image-rendering: pixelated; background: #000; border: 1px solid #ccc"
+
+
+class ConfirmedFilter(admin.SimpleListFilter):
+    title = "confirmed"
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "confirmed"), ("no", "not confirmed")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(confirmed_label__isnull=self.value() == "no")
+        return queryset
+
+
+class DisagreementFilter(admin.SimpleListFilter):
+    title = "label differs from prediction"
+    parameter_name = "disagreement"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "yes (confirmed or suggested)"), ("confirmed", "yes (confirmed)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(disagreement_q())
+        if self.value() == "confirmed":
+            return queryset.filter(confirmed_label__isnull=False).exclude(confirmed_label=F("predicted_digit"))
+        return queryset
+
+
+class LowConfidenceFilter(admin.SimpleListFilter):
+    title = "confidence"
+    parameter_name = "low_confidence"
+
+    def lookups(self, request, model_admin):
+        return [("yes", f"low (< {LOW_CONFIDENCE})"), ("no", f"high (≥ {LOW_CONFIDENCE})")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(confidence__lt=LOW_CONFIDENCE)
+        if self.value() == "no":
+            return queryset.filter(confidence__gte=LOW_CONFIDENCE)
+        return queryset
+
+
+@admin.register(Drawing)
+class DrawingAdmin(admin.ModelAdmin):
+    list_display = [
+        "short_id",
+        "drawing",
+        "model_input",
+        "predicted_digit",
+        "confidence_percent",
+        "suggested_label",
+        "confirmed_label",
+        "model_version",
+        "source",
+        "created",
+    ]
+    list_display_links = ["short_id"]
+    list_editable = ["confirmed_label"]
+    list_filter = [
+        "predicted_digit",
+        ConfirmedFilter,
+        DisagreementFilter,
+        LowConfidenceFilter,
+        "source",
+        "model_version",
+    ]
+    search_fields = ["id"]
+    date_hierarchy = "created"
+    list_per_page = 50
+    actions = ["confirm_prediction", "accept_suggestion"]
+    fieldsets = [
+        (None, {"fields": ["drawing_large", "model_input_large", "confirmed_label"]}),
+        ("Prediction", {"fields": ["predicted_digit", "confidence_percent", "probabilities_table", "model_version"]}),
+        ("Labels", {"fields": ["suggested_label", "confirmed_by", "confirmed_at"]}),
+        ("Record", {"fields": ["id", "source", "created", "content_type"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = [
+        "drawing_large",
+        "model_input_large",
+        "predicted_digit",
+        "confidence_percent",
+        "probabilities_table",
+        "model_version",
+        "suggested_label",
+        "confirmed_by",
+        "confirmed_at",
+        "id",
+        "source",
+        "created",
+        "content_type",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*BLOBS).select_related("model_version", "confirmed_by")
+
+    def has_add_permission(self, request):
+        return False  # drawings come from predictions only
+
+    def save_model(self, request, obj, form, change):
+        """The change form and the list's editable column both land here; only the label is editable."""
+        if "confirmed_label" in form.changed_data:
+            services.drawing_confirm_label(drawing=obj, label=obj.confirmed_label, user=request.user)
+
+    @admin.action(description="Confirm the prediction as label", permissions=["change"])
+    def confirm_prediction(self, request, queryset):
+        for drawing in queryset:
+            services.drawing_confirm_label(drawing=drawing, label=drawing.predicted_digit, user=request.user)
+        self.message_user(request, f"Confirmed {len(queryset)} drawing(s) as predicted.", messages.SUCCESS)
+
+    @admin.action(description="Accept the user's suggestion", permissions=["change"])
+    def accept_suggestion(self, request, queryset):
+        suggested = queryset.filter(suggested_label__isnull=False)
+        for drawing in suggested:
+            services.drawing_confirm_label(drawing=drawing, label=drawing.suggested_label, user=request.user)
+        skipped = queryset.count() - len(suggested)
+        note = f" Skipped {skipped} without a suggestion." if skipped else ""
+        self.message_user(request, f"Confirmed {len(suggested)} suggested label(s).{note}", messages.SUCCESS)
+
+    @admin.display(description="id", ordering="id")
+    def short_id(self, drawing):
+        return str(drawing.pk)[:8]
+
+    @admin.display(description="drawing")
+    def drawing(self, drawing, size=56):
+        url = reverse("recognizer:prediction-image", args=[drawing.pk])
+        return format_html(THUMB, url, "drawing", size, size, "object-fit: contain; border: 1px solid #ccc")
+
+    @admin.display(description="model input (28×28)")
+    def model_input(self, drawing, size=56):
+        return format_html(THUMB, reverse("recognizer:prediction-input", args=[drawing.pk]), "input", size, size, PIXELATED)
+
+    @admin.display(description="drawing")
+    def drawing_large(self, drawing):
+        return self.drawing(drawing, size=280)
+
+    @admin.display(description="model input (28×28)")
+    def model_input_large(self, drawing):
+        return self.model_input(drawing, size=280)
+
+    @admin.display(description="confidence", ordering="confidence")
+    def confidence_percent(self, drawing):
+        return f"{drawing.confidence:.1%}"
+
+    @admin.display(description="probabilities")
+    def probabilities_table(self, drawing):
+        rows = format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>", ((d, f"{p:.2%}") for d, p in enumerate(drawing.probabilities))
+        )
+        return format_html("<table>{}</table>", rows)
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    """Read-only: versions are registered and activated by code (first use, retrain, activate_model)."""
+
+    list_display = ["name", "is_active", "test_accuracy", "architecture", "created"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "notes"]
+    fields = ["name", "is_active", "test_accuracy", "artifact", "sha256", "created", "notes", "metrics_pretty"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="test accuracy")
+    def test_accuracy(self, version):
+        accuracy = version.test_accuracy
+        return "-" if accuracy is None else f"{accuracy:.2%}"
+
+    @admin.display(description="architecture")
+    def architecture(self, version):
+        return version.metrics.get("architecture", "-")
+
+    @admin.display(description="metrics")
+    def metrics_pretty(self, version):
+        return format_html("<pre>{}</pre>", json.dumps(version.metrics, indent=2, sort_keys=True))

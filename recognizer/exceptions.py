@@ -1,0 +1,84 @@
+"""Every API error as `{"status": "error", "error": "<one readable sentence>"}`.
+
+The seed Flask API answered errors in this shape and its clients parse it, so DRF's own shapes
+(`{"detail": ...}`, `{"field": [...]}`) are flattened into it, and errors DRF leaves to Django
+(oversized bodies, unexpected exceptions) are caught here too: clients never get HTML or a traceback.
+"""
+import logging
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+from ml.preprocess import DrawingError
+
+logger = logging.getLogger(__name__)
+
+
+class ModelUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "the prediction model is unavailable; try again later"
+    default_code = "model_unavailable"
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "request body too large"
+    default_code = "payload_too_large"
+
+
+def error_body(message: str) -> dict:
+    return {"status": "error", "error": message}
+
+
+def api_exception_handler(exc, context):
+    response = exception_handler(_as_api_exception(exc), context)
+    if response is None:
+        logger.exception("unhandled error in API view", exc_info=exc)
+        set_rollback()
+        response = Response(status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        message = "internal error"
+    else:
+        message = flatten(response.data)
+        _log_rejection(context, response.status_code, message)
+    response.data = error_body(message)
+    return response
+
+
+def _as_api_exception(exc):
+    if isinstance(exc, DrawingError):
+        return ValidationError(str(exc), code="invalid_image")
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files in a form
+        return ValidationError(str(exc) or "malformed request")
+    return exc
+
+
+def flatten(detail) -> str:
+    """DRF error detail (str, list or dict, nested) → one line: `field: message; other: message`."""
+    if isinstance(detail, dict):
+        parts = []
+        for key, value in detail.items():
+            text = flatten(value)
+            parts.append(text if key in ("detail", "non_field_errors") else f"{key}: {text}")
+        return "; ".join(parts) or "invalid request"
+    if isinstance(detail, list):
+        return "; ".join(flatten(item) for item in detail) or "invalid request"
+    return str(detail)
+
+
+def _log_rejection(context, status_code: int, reason: str) -> None:
+    request = context.get("request")
+    logger.log(
+        logging.ERROR if status_code >= 500 else logging.INFO,
+        "request rejected",
+        extra={
+            "status": status_code,
+            "reason": reason,
+            "method": getattr(request, "method", None),
+            "path": getattr(request, "path", None),
+        },
+    )

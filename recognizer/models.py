@@ -1,0 +1,100 @@
+"""Model versions and the drawings they predicted.
+
+A Drawing keeps the original upload (to review and re-run) and the 28x28 model input as an 8-bit
+grayscale PNG made by `ml.preprocess.input_to_png` (white digit on black, exactly what the model
+saw; `ml.preprocess.png_to_input` turns it back into the float array for retraining).
+"""
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+DIGIT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9)]
+
+
+def _digit_check(field: str, *, nullable: bool) -> models.CheckConstraint:
+    in_range = Q(**{f"{field}__gte": 0, f"{field}__lte": 9})
+    condition = in_range | Q(**{f"{field}__isnull": True}) if nullable else in_range
+    return models.CheckConstraint(condition=condition, name=f"drawing_{field}_is_a_digit")
+
+
+class ModelVersion(models.Model):
+    name = models.CharField(max_length=100, unique=True, help_text="Version name, from the model's metrics file.")
+    artifact = models.CharField(
+        max_length=500, help_text="Path of the .tflite file; relative paths are relative to the project root."
+    )
+    sha256 = models.CharField("SHA-256", max_length=64, help_text="Checksum of the .tflite file when registered.")
+    metrics = models.JSONField(default=dict, blank=True, help_text="The training run's metrics.json.")
+    created = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(default=False, help_text="Serves predictions; at most one version is active.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "model version"
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_model_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (active)" if self.is_active else self.name
+
+    @property
+    def artifact_path(self) -> Path:
+        return settings.BASE_DIR / self.artifact  # an absolute `artifact` wins over BASE_DIR
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return (self.metrics.get("test") or {}).get("accuracy")
+
+
+class Drawing(models.Model):
+    class Source(models.TextChoices):
+        PAGE = "page", "drawing page"
+        API = "api", "REST API"
+        BATCH = "batch", "batch API"
+        SEED = "seed", "legacy /predict"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    image = models.BinaryField(help_text="The uploaded file, as sent.")
+    content_type = models.CharField(max_length=50, help_text="Media type of the decoded image (image/png, ...).")
+    input_png = models.BinaryField(help_text="The 28x28 model input as a grayscale PNG, white on black.")
+    predicted_digit = models.PositiveSmallIntegerField(validators=DIGIT_VALIDATORS)
+    confidence = models.FloatField(help_text="Probability of the predicted digit.")
+    probabilities = models.JSONField(help_text="Probability of each digit 0-9.")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="drawings")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    suggested_label = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=DIGIT_VALIDATORS, help_text="The digit the user says they drew."
+    )
+    confirmed_label = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=DIGIT_VALIDATORS, help_text="The digit staff confirmed; used for training."
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            _digit_check("predicted_digit", nullable=False),
+            _digit_check("suggested_label", nullable=True),
+            _digit_check("confirmed_label", nullable=True),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1), name="drawing_confidence_is_a_probability"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"drawing {str(self.id)[:8]}: predicted {self.predicted_digit}"
+
+    @property
+    def training_label(self) -> int | None:
+        """Only staff-confirmed labels train models; user suggestions wait for review."""
+        return self.confirmed_label

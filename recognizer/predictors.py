@@ -1,0 +1,57 @@
+"""One loaded Predictor per model file per process.
+
+Loading a model costs ~0.1 s, so it happens once; which version is *active* is still asked of the
+database on every request (one indexed query), so activating another version takes effect at once
+in every worker, with no restart. Entries are keyed by file path and checksum, not by row id, so a
+version whose file changed is never served from a stale interpreter.
+"""
+import logging
+import threading
+from collections import OrderedDict
+
+from ml.artifacts import sha256
+from ml.predictor import Predictor
+
+from recognizer.exceptions import ModelUnavailable
+from recognizer.models import ModelVersion
+
+logger = logging.getLogger(__name__)
+
+KEEP = 2  # the active model and the one before it (requests in flight during a switch)
+_lock = threading.Lock()
+_loaded: "OrderedDict[tuple[str, str], Predictor]" = OrderedDict()
+
+
+def predictor_for(version: ModelVersion) -> Predictor:
+    key = (str(version.artifact_path), version.sha256)
+    with _lock:
+        predictor = _loaded.get(key)
+        if predictor is None:
+            predictor = _load(version)
+            _loaded[key] = predictor
+        _loaded.move_to_end(key)
+        while len(_loaded) > KEEP:
+            _loaded.popitem(last=False)
+        return predictor
+
+
+def _load(version: ModelVersion) -> Predictor:
+    path = version.artifact_path
+    try:
+        actual = sha256(path)
+    except OSError as err:
+        logger.error("model file unreadable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
+        raise ModelUnavailable() from None
+    if actual != version.sha256:
+        logger.error(
+            "model file checksum mismatch",
+            extra={"model_version": version.name, "path": str(path), "expected": version.sha256, "actual": actual},
+        )
+        raise ModelUnavailable()
+    try:
+        predictor = Predictor(path)
+    except (OSError, ValueError, RuntimeError) as err:  # LiteRT's ways of refusing a bad file
+        logger.error("model file not loadable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
+        raise ModelUnavailable() from None
+    logger.info("model loaded", extra={"model_version": version.name, "path": str(path)})
+    return predictor
