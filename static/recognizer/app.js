@@ -30,6 +30,9 @@ const els = {
   feedbackStatus: $("#feedback-status"),
   modelVersion: $("#model-version"),
   announcer: $("#announcer"),
+  quick: $("#quick-result"),
+  quickDigit: $("#quick-digit"),
+  quickConfidence: $("#quick-confidence"),
   history: $("#history"),
   historyEmpty: $("#history-empty"),
   clearHistory: $("#clear-history"),
@@ -44,6 +47,7 @@ const state = {
   fromHistory: false,
   predictedVersion: -1, // pad.version of the drawing last sent
   inflight: null, // AbortController of the request under way
+  pendingVersion: -1, // pad.version being predicted by that request, if it is a prediction
   autoTimer: 0,
   savingFeedback: false,
 };
@@ -79,6 +83,7 @@ function syncControls() {
   els.placeholder.hidden = !pad.isEmpty;
   const stale = state.shown !== null && !state.fromHistory && state.predictedVersion !== pad.version;
   els.result.toggleAttribute("data-stale", stale);
+  els.quick.toggleAttribute("data-stale", stale);
 }
 
 function summary(prediction) {
@@ -106,6 +111,13 @@ function showResult(prediction, { fromHistory = false } = {}) {
 
   els.digit.textContent = String(prediction.prediction);
   els.confidence.textContent = formatPercent(prediction.confidence);
+  els.quick.hidden = fromHistory; // an earlier drawing is not what the canvas shows
+  els.quickDigit.textContent = String(prediction.prediction);
+  els.quickConfidence.textContent = formatPercent(prediction.confidence);
+  els.quick.setAttribute(
+    "aria-label",
+    `Reads ${prediction.prediction}, ${formatPercent(prediction.confidence)} sure. Show details`,
+  );
   els.rows.forEach((row, digit) => {
     const probability = Math.min(1, Math.max(0, prediction.probabilities?.[digit] ?? 0));
     const bar = row.querySelector(".prob-bar");
@@ -142,6 +154,7 @@ function resetResult() {
   delete els.result.dataset.id;
   els.body.hidden = true;
   els.empty.hidden = false;
+  els.quick.hidden = true;
   els.feedbackStatus.textContent = "";
   syncControls();
   refreshHistory();
@@ -160,6 +173,7 @@ async function load(task) {
   state.inflight?.abort();
   const controller = new AbortController();
   state.inflight = controller;
+  state.pendingVersion = -1;
   setBusy(true);
   hideError();
   try {
@@ -172,6 +186,7 @@ async function load(task) {
   } finally {
     if (state.inflight === controller) {
       state.inflight = null;
+      state.pendingVersion = -1;
       setBusy(false);
     }
   }
@@ -181,6 +196,7 @@ function cancelPending() {
   clearTimeout(state.autoTimer);
   state.inflight?.abort();
   state.inflight = null;
+  state.pendingVersion = -1;
   setBusy(false);
 }
 
@@ -195,9 +211,11 @@ async function predict({ auto = false } = {}) {
     announce(summary(state.shown)); // nothing changed since: say it again, store nothing new
     return;
   }
+  if (state.inflight && state.pendingVersion === pad.version) return; // already on its way
   const version = pad.version;
   const image = pad.toDataURL();
   await load(async (signal) => {
+    state.pendingVersion = version;
     const prediction = await api.predict(image, { signal });
     state.predictedVersion = version;
     history.add(prediction);

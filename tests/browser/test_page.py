@@ -1,0 +1,206 @@
+"""The drawing page in a real browser: draw with pointer events, predict, correct, and the layout."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from recognizer.models import Drawing
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Strokes in unit coordinates of the canvas (0..1).
+SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.62, 0.45), (0.45, 0.82)]
+ONE = [(0.5, 0.15), (0.5, 0.85)]
+BAR = [(0.2, 0.5), (0.8, 0.5)]
+
+INK_PIXELS_JS = """() => {
+  const canvas = document.querySelector('#canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] < 128) ink += 1;
+  return ink;
+}"""
+
+
+def draw(page, points, *, steps=8):
+    """Draw one stroke with the mouse: press at the first point, move through the rest, release."""
+    box = page.locator("#canvas").bounding_box()
+
+    def at(point):
+        return box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"]
+
+    page.mouse.move(*at(points[0]))
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*at(point), steps=steps)
+    page.mouse.up()
+
+
+def touch_draw(page, points, *, steps=8):
+    """Draw one stroke with a finger, through Chromium's real touch input (pointerType "touch")."""
+    box = page.locator("#canvas").bounding_box()
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind, point):
+        x, y = box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+
+    touch("touchStart", points[0])
+    for start, end in zip(points, points[1:]):
+        for i in range(1, steps + 1):
+            t = i / steps
+            touch("touchMove", (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])))
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def ink(page) -> int:
+    return page.evaluate(INK_PIXELS_JS)
+
+
+def predict_requests(page) -> list:
+    """Collects every POST to the predictions endpoint from now on."""
+    sent = []
+    page.on("request", lambda r: sent.append(r) if r.method == "POST" and r.url.endswith("/api/predictions/") else None)
+    return sent
+
+
+def test_drawn_digit_is_predicted_and_feedback_is_stored(page):
+    sent = predict_requests(page)
+    draw(page, SEVEN)
+    page.locator("#predict").click()
+
+    digit = page.locator("#result-digit")
+    expect(digit).to_have_text(re.compile(r"^\d$"))
+    predicted = int(digit.inner_text())
+    expect(page.locator("#confidence")).to_have_text(re.compile(r"^\d{1,3}\.\d%$"))
+    expect(page.locator("#announcer")).to_have_text(
+        re.compile(rf"^Predicted {predicted} with \d{{1,3}}\.\d% confidence$")
+    )
+
+    bars = page.locator(".prob-bar")
+    expect(bars).to_have_count(10)
+    for digit_ in range(10):
+        expect(bars.nth(digit_)).to_be_visible()
+        expect(bars.nth(digit_)).to_have_attribute("data-digit", str(digit_))
+    values = [float(bars.nth(d).get_attribute("aria-valuenow")) for d in range(10)]
+    assert sum(values) == pytest.approx(100, abs=1)
+    assert max(range(10), key=values.__getitem__) == predicted
+    expect(page.locator(f".prob-row.is-top[data-digit='{predicted}']")).to_have_count(1)
+    preview = page.locator("#input-preview")
+    expect(preview).to_be_visible()
+    page.wait_for_function("() => document.querySelector('#input-preview').naturalWidth === 28")
+
+    label = (predicted + 1) % 10  # "Wrong? It was ..." with a digit other than the guess
+    page.locator(f"#feedback button[data-label='{label}']").click()
+    expect(page.locator("#feedback-status")).to_have_text(f"Thanks — saved as {label}")
+    expect(page.locator(f"#feedback button[data-label='{label}']")).to_have_attribute("aria-pressed", "true")
+
+    drawing_id = page.locator("#result").get_attribute("data-id")
+    drawing = Drawing.objects.get(pk=drawing_id)
+    assert drawing.source == Drawing.Source.PAGE
+    assert drawing.predicted_digit == predicted
+    assert drawing.suggested_label == label
+    assert Drawing.objects.count() == 1
+    assert len(sent) == 1  # "predict as I draw" and the button did not both send it
+
+
+def test_history_survives_a_reload_and_reopens_a_drawing(page):
+    draw(page, ONE)
+    page.locator("#predict").click()
+    expect(page.locator("#result-digit")).to_have_text(re.compile(r"^\d$"))
+    drawing_id = page.locator("#result").get_attribute("data-id")
+    page.locator("#feedback button[data-label='1']").click()
+    expect(page.locator("#feedback-status")).to_have_text("Thanks — saved as 1")
+
+    page.reload()
+    page.wait_for_selector("#app[data-ready=true]")
+    item = page.locator(f"#history button[data-id='{drawing_id}']")
+    expect(item).to_contain_text("you said 1")
+    item.click()
+    expect(page.locator("#result")).to_have_attribute("data-id", drawing_id)
+    expect(page.locator("#result-source")).to_be_visible()
+    expect(page.locator("#feedback-status")).to_have_text("You said it was 1.")
+
+    page.locator("#clear-history").click()
+    expect(page.locator("#history li")).to_have_count(0)
+    expect(page.locator("#history-empty")).to_be_visible()
+
+
+def test_predict_on_a_blank_canvas_shows_a_friendly_error_and_stores_nothing(page):
+    sent = predict_requests(page)
+    page.locator("#predict").click()
+    expect(page.locator("#error")).to_have_text("Draw a digit first — the canvas is empty.")
+    expect(page.locator("#result-body")).to_be_hidden()
+    assert sent == []
+    assert Drawing.objects.count() == 0
+
+    draw(page, ONE)  # drawing again takes the message away
+    expect(page.locator("#error")).to_be_hidden()
+
+
+@pytest.mark.parametrize(
+    "respond, message",
+    [
+        (lambda route: route.fulfill(status=429, json={"status": "error", "error": "rate"}), "Too many requests, wait a moment"),
+        (lambda route: route.abort("connectionrefused"), "Can't reach the server"),
+        (
+            lambda route: route.fulfill(status=400, json={"status": "error", "error": "no digit found in the drawing"}),
+            "No digit found in the drawing.",
+        ),
+        (lambda route: route.fulfill(status=502, body="<h1>Bad gateway</h1>"), "Something went wrong"),
+    ],
+    ids=["throttled", "offline", "rejected", "not-json"],
+)
+def test_failed_predictions_show_a_friendly_message(page, respond, message):
+    page.locator("#auto-predict").uncheck()
+    page.route("**/api/predictions/", respond)
+    draw(page, SEVEN)
+    page.locator("#predict").click()
+    expect(page.locator("#error")).to_contain_text(message)
+    expect(page.locator("#predict")).not_to_have_class(re.compile("is-busy"))
+
+
+def test_undo_and_clear_redraw_the_canvas_from_the_stroke_list(page):
+    page.locator("#auto-predict").uncheck()
+    expect(page.locator("#undo")).to_be_disabled()
+    draw(page, ONE)
+    one = ink(page)
+    draw(page, BAR)
+    both = ink(page)
+    assert 0 < one < both
+
+    page.locator("#undo").click()
+    assert ink(page) == one
+    page.keyboard.press("Control+z")
+    assert ink(page) == 0
+    expect(page.locator("#undo")).to_be_disabled()
+
+    draw(page, SEVEN)
+    assert ink(page) > 0
+    page.keyboard.press("Escape")
+    assert ink(page) == 0
+    expect(page.locator("#canvas-placeholder")).to_be_visible()
+
+
+def test_page_fits_a_phone_and_a_finger_draws_without_scrolling(phone_page):
+    page = phone_page
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "horizontal scroll on a phone"
+    assert page.evaluate("document.documentElement.scrollHeight") > page.evaluate("window.innerHeight")
+
+    canvas = page.locator("#canvas")
+    expect(canvas).to_be_in_viewport(ratio=1)
+    box = canvas.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert box["width"] >= 280 and box["width"] == pytest.approx(box["height"], abs=1)
+    # The backing store follows devicePixelRatio (2 here) so strokes stay sharp.
+    assert page.evaluate("document.querySelector('#canvas').width") == pytest.approx(2 * box["width"], abs=2)
+
+    touch_draw(page, ONE)  # a vertical swipe: would scroll the page without touch-action: none
+    assert page.evaluate("window.scrollY") == 0
+    assert ink(page) > 0
+
+    # "Predict as I draw" is on by default: lifting the finger is enough.
+    expect(page.locator("#result-digit")).to_have_text(re.compile(r"^\d$"))
+    assert Drawing.objects.filter(source=Drawing.Source.PAGE).count() == 1
