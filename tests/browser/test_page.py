@@ -58,6 +58,13 @@ def ink(page) -> int:
     return page.evaluate(INK_PIXELS_JS)
 
 
+def wait_for_result(page):
+    """Wait for the result panel, failing with the page's own message if it showed an error instead."""
+    page.wait_for_selector("#result[data-state=shown], #error:not([hidden])")
+    error = page.locator("#error")
+    assert error.is_hidden(), f"the page showed an error: {error.inner_text()!r}"
+
+
 def predict_requests(page) -> list:
     """Collects every POST to the predictions endpoint from now on."""
     sent = []
@@ -69,6 +76,7 @@ def test_drawn_digit_is_predicted_and_feedback_is_stored(page):
     sent = predict_requests(page)
     draw(page, SEVEN)
     page.locator("#predict").click()
+    wait_for_result(page)
 
     digit = page.locator("#result-digit")
     expect(digit).to_have_text(re.compile(r"^\d$"))
@@ -108,7 +116,7 @@ def test_drawn_digit_is_predicted_and_feedback_is_stored(page):
 def test_history_survives_a_reload_and_reopens_a_drawing(page):
     draw(page, ONE)
     page.locator("#predict").click()
-    expect(page.locator("#result-digit")).to_have_text(re.compile(r"^\d$"))
+    wait_for_result(page)
     drawing_id = page.locator("#result").get_attribute("data-id")
     page.locator("#feedback button[data-label='1']").click()
     expect(page.locator("#feedback-status")).to_have_text("Thanks — saved as 1")
@@ -197,10 +205,14 @@ def test_page_fits_a_phone_and_a_finger_draws_without_scrolling(phone_page):
     # The backing store follows devicePixelRatio (2 here) so strokes stay sharp.
     assert page.evaluate("document.querySelector('#canvas').width") == pytest.approx(2 * box["width"], abs=2)
 
-    touch_draw(page, ONE)  # a vertical swipe: would scroll the page without touch-action: none
+    # An upward swipe, which scrolls the page down unless the canvas has touch-action: none.
+    touch_draw(page, ONE[::-1])
     assert page.evaluate("window.scrollY") == 0
     assert ink(page) > 0
 
-    # "Predict as I draw" is on by default: lifting the finger is enough.
-    expect(page.locator("#result-digit")).to_have_text(re.compile(r"^\d$"))
+    # "Predict as I draw" is on by default: lifting the finger is enough, and the answer shows
+    # beside the canvas since the full result panel is below the fold.
+    wait_for_result(page)
+    expect(page.locator("#quick-result")).to_be_in_viewport()
+    expect(page.locator("#quick-digit")).to_have_text(page.locator("#result-digit").inner_text())
     assert Drawing.objects.filter(source=Drawing.Source.PAGE).count() == 1
