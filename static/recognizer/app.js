@@ -45,7 +45,8 @@ const history = new PredictionHistory();
 const state = {
   shown: null, // the prediction on display, as the API returned it
   fromHistory: false,
-  predictedVersion: -1, // pad.version of the drawing last sent
+  predictedVersion: -1, // pad.version of the drawing last predicted...
+  canvasPrediction: null, // ...and its prediction, to show again after a look at the history
   inflight: null, // AbortController of the request under way
   pendingVersion: -1, // pad.version being predicted by that request, if it is a prediction
   autoTimer: 0,
@@ -150,6 +151,7 @@ function resetResult() {
   state.shown = null;
   state.fromHistory = false;
   state.predictedVersion = -1;
+  state.canvasPrediction = null;
   els.result.dataset.state = "empty";
   delete els.result.dataset.id;
   els.body.hidden = true;
@@ -207,8 +209,10 @@ async function predict({ auto = false } = {}) {
     if (!auto) showError("Draw a digit first — the canvas is empty.");
     return;
   }
-  if (state.shown && !state.fromHistory && state.predictedVersion === pad.version) {
-    announce(summary(state.shown)); // nothing changed since: say it again, store nothing new
+  if (state.canvasPrediction && state.predictedVersion === pad.version) {
+    // Nothing changed since: show it again rather than store the same drawing twice.
+    if (state.fromHistory) showResult(state.canvasPrediction);
+    else announce(summary(state.canvasPrediction));
     return;
   }
   if (state.inflight && state.pendingVersion === pad.version) return; // already on its way
@@ -218,6 +222,7 @@ async function predict({ auto = false } = {}) {
     state.pendingVersion = version;
     const prediction = await api.predict(image, { signal });
     state.predictedVersion = version;
+    state.canvasPrediction = prediction;
     history.add(prediction);
     showResult(prediction);
   });
@@ -258,6 +263,9 @@ async function sendFeedback(label) {
   try {
     await api.feedback(shown.id, label);
     history.update(shown.id, { label });
+    if (state.canvasPrediction?.id === shown.id) {
+      state.canvasPrediction = { ...state.canvasPrediction, suggested_label: label };
+    }
     if (state.shown?.id === shown.id) {
       state.shown = { ...state.shown, suggested_label: label };
       markFeedback(label);
