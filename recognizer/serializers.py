@@ -1,6 +1,7 @@
 """Request validation and response shapes. No business logic: views hand the results to services."""
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ml.preprocess import DrawingError
@@ -12,6 +13,9 @@ IMAGE_HINT = "send it as a multipart file field named 'image' or as JSON {\"imag
 IMAGES_HINT = "send multipart file fields named 'images' or JSON {\"images\": [\"<base64>\", ...]}"
 
 
+@extend_schema_field(
+    {"type": "string", "format": "binary", "description": "An image file (multipart) or base64 / data: URL (JSON)."}
+)
 class ImageField(serializers.Field):
     """A multipart file or a base64 string / data: URL → `uploads.Upload`."""
 

@@ -1,0 +1,88 @@
+"""Real MNIST test digits, drawn the way a browser sends them, and API clients for each kind of user."""
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.cache import cache
+from PIL import Image
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from ml.data import load_split
+
+MNIST_DIR = Path(os.environ["MNIST_DIR"])  # defaulted in tests/conftest.py
+CANVAS = 280  # the page's canvas side
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache; each test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def mnist_test() -> tuple[np.ndarray, np.ndarray]:
+    if not MNIST_DIR.is_dir():
+        pytest.fail(f"MNIST not found at {MNIST_DIR}; set MNIST_DIR")
+    return load_split(MNIST_DIR, "test")
+
+
+def render(digit: np.ndarray, *, size: int = CANVAS, fmt: str = "PNG") -> bytes:
+    """A 28x28 MNIST digit (white on black) as a browser canvas would send it: black on white, large."""
+    image = Image.fromarray(255 - digit).resize((size, size), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def digit_image(mnist_test):
+    """`digit_image(7)` → PNG bytes of the first MNIST test image of a 7 (`nth=` for others)."""
+    images, labels = mnist_test
+
+    def make(label: int, *, nth: int = 0, fmt: str = "PNG") -> bytes:
+        index = np.flatnonzero(labels == label)[nth]
+        return render(images[index], fmt=fmt)
+
+    return make
+
+
+@pytest.fixture
+def blank_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (CANVAS, CANVAS), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user("reviewer", password="pw-reviewer-1", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(staff_user)
+    return client
+
+
+@pytest.fixture
+def staff_token(staff_user) -> str:
+    return Token.objects.create(user=staff_user).key
+
+
+@pytest.fixture
+def drawing(db, digit_image):
+    """A stored drawing of a 3, predicted by the shipped model."""
+    from recognizer.services import drawing_create
+
+    return drawing_create(image=digit_image(3), source="api")

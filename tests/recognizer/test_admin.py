@@ -1,0 +1,137 @@
+"""Staff review in the Django admin: thumbnails, filters, and label confirmation through the service."""
+import pytest
+from django.urls import reverse
+
+from recognizer.models import Drawing, ModelVersion
+from recognizer.services import drawing_create, drawing_suggest_label
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:recognizer_drawing_changelist"
+
+
+@pytest.fixture
+def drawings(digit_image):
+    return [drawing_create(image=digit_image(d), source="api") for d in (1, 2)]
+
+
+def test_changelist_shows_both_thumbnails(admin_client, drawings):
+    response = admin_client.get(reverse(CHANGELIST))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for drawing in drawings:
+        assert f'src="/api/predictions/{drawing.pk}/image"' in html
+        assert f'src="/api/predictions/{drawing.pk}/input"' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "predicted_digit__exact=1",
+        "confirmed=no",
+        "confirmed=yes",
+        "disagreement=yes",
+        "disagreement=confirmed",
+        "low_confidence=yes",
+        "source__exact=api",
+        "q=0",
+    ],
+)
+def test_changelist_filters_and_search_render(admin_client, drawings, query):
+    response = admin_client.get(reverse(CHANGELIST) + "?" + query)
+
+    assert response.status_code == 200
+
+
+def test_search_by_id_prefix_finds_the_drawing(admin_client, drawings):
+    prefix = str(drawings[0].pk)[:8]
+    response = admin_client.get(reverse(CHANGELIST), {"q": prefix})
+
+    assert list(response.context["cl"].result_list) == [drawings[0]]
+
+
+def test_change_page_shows_the_drawing_and_hides_raw_bytes(admin_client, drawings):
+    drawing = drawings[0]
+    response = admin_client.get(reverse("admin:recognizer_drawing_change", args=[drawing.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"/api/predictions/{drawing.pk}/image" in html and f"/api/predictions/{drawing.pk}/input" in html
+    assert set(response.context["adminform"].form.fields) == {"confirmed_label"}
+
+
+def test_change_page_confirms_through_the_service(admin_client, admin_user, drawings):
+    drawing = drawings[0]
+    url = reverse("admin:recognizer_drawing_change", args=[drawing.pk])
+    response = admin_client.post(url, {"confirmed_label": 7, "_save": "Save"})
+
+    assert response.status_code == 302
+    drawing.refresh_from_db()
+    assert drawing.confirmed_label == 7 and drawing.confirmed_by == admin_user and drawing.confirmed_at
+
+
+def test_list_editable_confirms_through_the_service(admin_client, admin_user, drawings):
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "2",
+        "form-0-id": str(drawings[1].pk),  # newest first
+        "form-0-confirmed_label": "4",
+        "form-1-id": str(drawings[0].pk),
+        "form-1-confirmed_label": "",
+        "_save": "Save",
+    }
+    response = admin_client.post(reverse(CHANGELIST), data)
+
+    assert response.status_code == 302
+    changed, untouched = Drawing.objects.get(pk=drawings[1].pk), Drawing.objects.get(pk=drawings[0].pk)
+    assert changed.confirmed_label == 4 and changed.confirmed_by == admin_user and changed.confirmed_at
+    assert untouched.confirmed_label is None and untouched.confirmed_by is None
+
+
+def test_list_editable_refuses_a_non_digit(admin_client, drawings):
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(drawings[1].pk),
+        "form-0-confirmed_label": "12",
+        "_save": "Save",
+    }
+    response = admin_client.post(reverse(CHANGELIST), data)
+
+    assert response.status_code == 200  # the list again, with the error
+    assert Drawing.objects.get(pk=drawings[1].pk).confirmed_label is None
+
+
+def test_action_confirms_the_predictions(admin_client, admin_user, drawings):
+    data = {"action": "confirm_prediction", "_selected_action": [str(d.pk) for d in drawings]}
+    response = admin_client.post(reverse(CHANGELIST), data)
+
+    assert response.status_code == 302
+    for drawing in drawings:
+        drawing.refresh_from_db()
+        assert drawing.confirmed_label == drawing.predicted_digit and drawing.confirmed_by == admin_user
+
+
+def test_action_accepts_suggestions_and_skips_drawings_without_one(admin_client, admin_user, drawings):
+    drawing_suggest_label(drawing=drawings[0], label=9)
+    data = {"action": "accept_suggestion", "_selected_action": [str(d.pk) for d in drawings]}
+    admin_client.post(reverse(CHANGELIST), data)
+
+    suggested, other = Drawing.objects.get(pk=drawings[0].pk), Drawing.objects.get(pk=drawings[1].pk)
+    assert suggested.confirmed_label == 9 and suggested.confirmed_by == admin_user
+    assert other.confirmed_label is None
+
+
+def test_drawings_cannot_be_added_by_hand(admin_client):
+    assert admin_client.get(reverse("admin:recognizer_drawing_add")).status_code == 403
+
+
+def test_model_versions_are_read_only_with_metrics(admin_client, drawings):
+    version = ModelVersion.objects.get(is_active=True)
+    listing = admin_client.get(reverse("admin:recognizer_modelversion_changelist"))
+    detail = admin_client.get(reverse("admin:recognizer_modelversion_change", args=[version.pk]))
+
+    assert listing.status_code == 200 and version.name in listing.content.decode()
+    assert detail.status_code == 200 and "&quot;accuracy&quot;" in detail.content.decode()
+    assert not detail.context["has_change_permission"]

@@ -1,0 +1,99 @@
+"""Settings come from the environment and refuse unsafe or broken production configurations.
+
+Each case starts a fresh interpreter, since settings are read once per process.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digitsite.database import database_from_url
+
+REPO = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3y-" + "x9Qz!vR2#mL7pW4t" * 4
+
+
+def run(code: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": "digitsite.settings", **env},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+SETUP = "import django; django.setup()"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run(SETUP, DEBUG="false")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is false" in result.stderr
+
+
+def test_a_bad_database_url_is_a_clear_error_that_hides_the_password():
+    result = run(SETUP, DATABASE_URL="postgres://digits:s3cret@db:notaport/digits")
+
+    assert result.returncode != 0
+    assert "DATABASE_URL is not a valid database URL" in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+def test_deploy_check_is_clean_in_production_mode():
+    code = "import sys; from django.core.management import execute_from_command_line as run; "
+    code += "run(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
+    result = run(code, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="digits.example.com")
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    code = SETUP + (
+        "; from django.db import connection; c = connection.cursor(); "
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], connection.transaction_mode)"
+    )
+    result = run(code, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "IMMEDIATE"]
+
+
+def test_sqlite_gets_a_busy_timeout_and_its_directory(tmp_path):
+    config = database_from_url(f"sqlite:///{tmp_path / 'new' / 'db.sqlite3'}", conn_max_age=0)
+
+    assert config["OPTIONS"]["timeout"] >= 5
+    assert (tmp_path / "new").is_dir()
+
+
+def test_postgres_urls_are_used_as_given():
+    config = database_from_url("postgres://digits:pw@db.internal:5432/digits", conn_max_age=60)
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["NAME"], config["CONN_MAX_AGE"]) == ("db.internal", "digits", 60)
+
+
+@pytest.mark.parametrize("name, value", [("DEBUG", "maybe"), ("DIGITS_MAX_BATCH", "lots")])
+def test_malformed_values_name_the_variable(name, value):
+    result = run(SETUP, **{name: value})
+
+    assert result.returncode != 0 and name in result.stderr
+
+
+def test_web_code_never_imports_tensorflow():
+    code = SETUP + (
+        "; import sys, numpy as np; import recognizer.urls, recognizer.admin, recognizer.services"
+        "; from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL; from ml.predictor import Predictor"
+        "; Predictor(SHIPPED_DIR / TFLITE_MODEL).predict(np.zeros((28, 28), 'float32'))"
+        "; print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))"
+    )
+    result = run(code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
