@@ -9,8 +9,9 @@ from ml.preprocess import DrawingError
 from recognizer.models import DIGIT_VALIDATORS, Drawing
 from recognizer.uploads import read_image
 
-IMAGE_HINT = "send it as a multipart file field named 'image' or as JSON {\"image\": \"<base64 or data: URL>\"}"
-IMAGES_HINT = "send multipart file fields named 'images' or JSON {\"images\": [\"<base64>\", ...]}"
+# No braces: DRF runs error messages through str.format.
+IMAGE_HINT = "send a multipart file field named 'image', or JSON with 'image' holding base64 or a data: URL"
+IMAGES_HINT = "send multipart file fields named 'images', or JSON with 'images' holding a list of base64 strings"
 
 
 @extend_schema_field(

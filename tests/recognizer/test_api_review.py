@@ -110,6 +110,7 @@ def reviewed(digit_image, staff_user):
     drawing_confirm_label(drawing=drawings[0], label=drawings[0].predicted_digit, user=staff_user)
     drawing_confirm_label(drawing=drawings[1], label=(drawings[1].predicted_digit + 1) % 10, user=staff_user)
     drawing_suggest_label(drawing=drawings[2], label=(drawings[2].predicted_digit + 1) % 10)
+    Drawing.objects.filter(pk__in=[d.pk for d in drawings[:3]]).update(confidence=0.95)
     Drawing.objects.filter(pk=drawings[3].pk).update(confidence=0.3, created=timezone.now() - timedelta(days=2))
     return drawings
 
