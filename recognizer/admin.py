@@ -2,60 +2,16 @@
 import json
 
 from django.contrib import admin, messages
-from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from recognizer import services
+from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter
 from recognizer.models import Drawing, ModelVersion
-from recognizer.selectors import BLOBS, disagreement_q
+from recognizer.selectors import BLOBS
 
-LOW_CONFIDENCE = 0.9
 THUMB = '<img src="{}" alt="{}" width="{}" height="{}" style="{}" loading="lazy">'
 PIXELATED = "image-rendering: pixelated; background: #000; border: 1px solid #ccc"
-
-
-class ConfirmedFilter(admin.SimpleListFilter):
-    title = "confirmed"
-    parameter_name = "confirmed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "confirmed"), ("no", "not confirmed")]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(confirmed_label__isnull=self.value() == "no")
-        return queryset
-
-
-class DisagreementFilter(admin.SimpleListFilter):
-    title = "label differs from prediction"
-    parameter_name = "disagreement"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "yes (confirmed or suggested)"), ("confirmed", "yes (confirmed)")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(disagreement_q())
-        if self.value() == "confirmed":
-            return queryset.filter(confirmed_label__isnull=False).exclude(confirmed_label=F("predicted_digit"))
-        return queryset
-
-
-class LowConfidenceFilter(admin.SimpleListFilter):
-    title = "confidence"
-    parameter_name = "low_confidence"
-
-    def lookups(self, request, model_admin):
-        return [("yes", f"low (< {LOW_CONFIDENCE})"), ("no", f"high (≥ {LOW_CONFIDENCE})")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(confidence__lt=LOW_CONFIDENCE)
-        if self.value() == "no":
-            return queryset.filter(confidence__gte=LOW_CONFIDENCE)
-        return queryset
 
 
 @admin.register(Drawing)

@@ -143,7 +143,8 @@ class _StoredImageApi(APIView):
             raise NotFound("no drawing with this id")
         data, media_type = found
         response = HttpResponse(data, content_type=media_type)
-        response["Content-Disposition"] = f'inline; filename="{pk}.{EXTENSIONS[media_type]}"'
+        extension = EXTENSIONS.get(media_type, "img")
+        response["Content-Disposition"] = f'inline; filename="{pk}.{extension}"'
         response["Cache-Control"] = "private, max-age=86400"
         response["Content-Security-Policy"] = "default-src 'none'"
         return response

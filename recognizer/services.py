@@ -41,7 +41,7 @@ def drawing_create_batch(
     """One result per item, in order. Items that are (or turn out to be) bad stay DrawingErrors;
     the good ones are predicted in one model call and stored together in one transaction."""
     started = time.perf_counter()
-    results: list = [item if isinstance(item, DrawingError) else _preprocess_or_error(item) for item in images]
+    results: list = [_preprocess_or_error(item) for item in images]
     good = [i for i, result in enumerate(results) if not isinstance(result, DrawingError)]
     if not good:
         return results
@@ -83,8 +83,10 @@ def model_version_activate(*, version: ModelVersion) -> ModelVersion:
     return version
 
 
-def _preprocess_or_error(image: bytes) -> np.ndarray | DrawingError:
+def _preprocess_or_error(image: bytes | DrawingError) -> np.ndarray | DrawingError:
     try:
+        if isinstance(image, DrawingError):
+            raise image
         return preprocess(image, max_pixels=settings.DIGITS_MAX_PIXELS)
     except DrawingError as err:
         logger.info("batch image rejected", extra={"reason": str(err)})
