@@ -1,4 +1,4 @@
-from django.urls import include, path, re_path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from recognizer import apis, seed_apis, views
@@ -12,7 +12,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("predict", seed_apis.SeedPredictApi.as_view(), name="seed-predict"),
     path("health", seed_apis.HealthApi.as_view(), name="health"),
-    re_path(r"^api/predictions/(?P<pk>[^/]+)/image/?$", apis.DrawingImageApi.as_view(), name="prediction-image"),
-    re_path(r"^api/predictions/(?P<pk>[^/]+)/input/?$", apis.DrawingInputApi.as_view(), name="prediction-input"),
+    path("api/predictions/<str:pk>/image", apis.DrawingImageApi.as_view(), name="prediction-image"),
+    path("api/predictions/<str:pk>/input", apis.DrawingInputApi.as_view(), name="prediction-input"),
     path("api/", include(router.urls)),
 ]
