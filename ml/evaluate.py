@@ -1,0 +1,67 @@
+"""Measure an exported model the way the site uses it: LiteRT, through the serving preprocessing.
+
+    python -m ml.evaluate [--model ml/artifacts/model.tflite] [--mnist-dir DIR] [--limit N]
+
+Prints accuracy on the MNIST test set (raw and through the pipeline) and on canvas-style renderings
+of the same labelled test digits, in the encodings browsers and apps send.
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from ml import canvas
+from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL
+from ml.data import load_split, resolve_mnist_dir
+from ml.predictor import Predictor
+from ml.preprocess import preprocess, to_model_input
+
+CANVAS_STYLES = {
+    "canvas PNG, black on white": lambda d: canvas.canvas_png(d),
+    "canvas PNG, black on transparent": lambda d: canvas.canvas_png(d, "black-on-transparent"),
+    "canvas JPEG quality 40": lambda d: canvas.encode(canvas.to_image(canvas.stroke_mask(d)), "JPEG", quality=40),
+    "thick brush": lambda d: canvas.encode(canvas.to_image(canvas.stroke_mask(d, thickness=1.8))),
+    "thin brush": lambda d: canvas.encode(canvas.to_image(canvas.stroke_mask(d, thickness=0.6))),
+    "small digit on a 800x600 canvas": lambda d: canvas.encode(
+        canvas.to_image(canvas.place(canvas.stroke_mask(d, size=100), (600, 800), 420, 90))
+    ),
+}
+
+
+def accuracy(predictor: Predictor, inputs: np.ndarray, labels: np.ndarray) -> float:
+    probabilities = np.concatenate([predictor.probabilities(inputs[i : i + 500]) for i in range(0, len(inputs), 500)])
+    return float((probabilities.argmax(1) == labels).mean())
+
+
+def evaluate(predictor: Predictor, images: np.ndarray, labels: np.ndarray, styles=CANVAS_STYLES) -> dict[str, float]:
+    results = {
+        "MNIST test, raw 28x28": accuracy(predictor, images.astype(np.float32) / 255.0, labels),
+        "MNIST test, through the pipeline": accuracy(predictor, np.stack([to_model_input(i) for i in images]), labels),
+    }
+    for name, render in styles.items():
+        results[name] = accuracy(predictor, np.stack([preprocess(render(image)) for image in images]), labels)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default=str(SHIPPED_DIR / TFLITE_MODEL), help="the .tflite model to measure")
+    p.add_argument("--mnist-dir", default=None, help="MNIST directory (default $MNIST_DIR)")
+    p.add_argument("--limit", type=int, default=None,
+                   help="canvas renderings use only the first N test digits (all 10,000 by default)")
+    options = p.parse_args(argv)
+    directory = resolve_mnist_dir(options.mnist_dir)
+    if directory is None:
+        p.error("name the MNIST directory with --mnist-dir or $MNIST_DIR")
+    images, labels = load_split(directory, "test")
+    if options.limit:
+        images, labels = images[: options.limit], labels[: options.limit]
+    predictor = Predictor(options.model)
+    print(f"{'input':<38} {'images':>7} {'accuracy':>9}")
+    for name, value in evaluate(predictor, images, labels).items():
+        print(f"{name:<38} {len(images):>7} {100 * value:>8.2f}%")
+
+
+if __name__ == "__main__":
+    main()
