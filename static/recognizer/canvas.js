@@ -131,9 +131,9 @@ export class DrawingPad extends EventTarget {
   // ---- rendering ----------------------------------------------------------
 
   _onResize = (entries) => {
-    const entry = entries[0];
-    const device = entry.devicePixelContentBoxSize?.[0]?.inlineSize;
-    this._fitBackingStore(device ?? entry.contentRect.width * devicePixelRatio);
+    // CSS size x devicePixelRatio (devicePixelContentBoxSize would snap better, but emulated
+    // and some headless screens report CSS pixels there).
+    this._fitBackingStore(entries[0].contentRect.width * devicePixelRatio);
   };
 
   /** Size the backing store to the element's device pixels, then redraw. */
