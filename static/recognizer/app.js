@@ -88,7 +88,8 @@ function syncControls() {
 }
 
 function summary(prediction) {
-  return `Predicted ${prediction.prediction} with ${formatPercent(prediction.confidence)} confidence`;
+  const confidence = formatPercent(prediction.confidence, { spoken: true });
+  return `Predicted ${prediction.prediction} with ${confidence} confidence`;
 }
 
 function refreshHistory() {
@@ -117,14 +118,14 @@ function showResult(prediction, { fromHistory = false } = {}) {
   els.quickConfidence.textContent = formatPercent(prediction.confidence);
   els.quick.setAttribute(
     "aria-label",
-    `Reads ${prediction.prediction}, ${formatPercent(prediction.confidence)} sure. Show details`,
+    `Reads ${prediction.prediction}, ${formatPercent(prediction.confidence, { spoken: true })} sure. Show details`,
   );
   els.rows.forEach((row, digit) => {
     const probability = Math.min(1, Math.max(0, prediction.probabilities?.[digit] ?? 0));
     const bar = row.querySelector(".prob-bar");
     bar.querySelector(".prob-bar__fill").style.width = `${probability * 100}%`;
     bar.setAttribute("aria-valuenow", (probability * 100).toFixed(1));
-    bar.setAttribute("aria-valuetext", formatPercent(probability));
+    bar.setAttribute("aria-valuetext", formatPercent(probability, { spoken: true }));
     row.querySelector(".prob-row__value").textContent = formatPercent(probability);
     row.classList.toggle("is-top", digit === prediction.prediction);
   });

@@ -103,9 +103,11 @@ function ago(iso, now = Date.now()) {
   return "";
 }
 
-export function formatPercent(probability) {
+/** "87.3%"; never rounds to a flat 0.0% or 100.0% a probability that is not. "spoken" for screen readers. */
+export function formatPercent(probability, { spoken = false } = {}) {
   const percent = probability * 100;
-  if (percent > 0 && percent < 0.1) return "<0.1%";
+  if (percent > 0 && percent < 0.05) return spoken ? "less than 0.1%" : "<0.1%";
+  if (percent < 100 && percent >= 99.95) return spoken ? "more than 99.9%" : ">99.9%";
   return `${percent.toFixed(1)}%`;
 }
 

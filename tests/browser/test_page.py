@@ -81,9 +81,9 @@ def test_drawn_digit_is_predicted_and_feedback_is_stored(page):
     digit = page.locator("#result-digit")
     expect(digit).to_have_text(re.compile(r"^\d$"))
     predicted = int(digit.inner_text())
-    expect(page.locator("#confidence")).to_have_text(re.compile(r"^\d{1,3}\.\d%$"))
+    expect(page.locator("#confidence")).to_have_text(re.compile(r"^(>99\.9|100\.0|\d{1,2}\.\d)%$"))
     expect(page.locator("#announcer")).to_have_text(
-        re.compile(rf"^Predicted {predicted} with \d{{1,3}}\.\d% confidence$")
+        re.compile(rf"^Predicted {predicted} with (more than 99\.9|100\.0|\d{{1,2}}\.\d)% confidence$")
     )
 
     bars = page.locator(".prob-bar")
