@@ -120,3 +120,32 @@ def test_labels_must_be_digits(drawing, staff_user, label):
         drawing_suggest_label(drawing=drawing, label=label)
     with pytest.raises(ValueError):
         drawing_confirm_label(drawing=drawing, label=label, user=staff_user)
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """As a newly started worker: the shipped model has not been checked yet."""
+    from recognizer import shipped
+
+    monkeypatch.setattr(shipped, "_synced", False)
+
+
+def test_a_redeployed_shipped_model_replaces_the_old_shipped_one(fresh_process):
+    old = ModelVersion.objects.create(
+        name="old-shipped", artifact="ml/artifacts/model.tflite", sha256="0" * 64, is_active=True
+    )
+
+    active = model_version_get_active()
+
+    assert active != old and active.sha256 == sha256(SHIPPED_DIR / TFLITE_MODEL)
+    assert list(ModelVersion.objects.filter(is_active=True)) == [active]
+
+
+def test_a_retrained_active_version_is_not_displaced_by_the_shipped_one(fresh_process, tmp_path):
+    copy = tmp_path / "model.tflite"
+    shutil.copy(SHIPPED_DIR / TFLITE_MODEL, copy)
+    retrained = ModelVersion.objects.create(name="retrained", artifact=str(copy), sha256=sha256(copy), is_active=True)
+
+    assert model_version_get_active() == retrained
+    shipped = ModelVersion.objects.get(artifact="ml/artifacts/model.tflite")
+    assert not shipped.is_active  # registered, ready to activate, but not imposed
