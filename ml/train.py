@@ -9,6 +9,7 @@ training_curves.png and confusion_matrix.png.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -17,9 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import keras
-import numpy as np
-import tensorflow as tf
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the progress
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 from ml import artifacts, plots
 from ml.augment import AugmentConfig, augment_batch
@@ -38,7 +41,7 @@ class TrainConfig:
     architecture: str = "default"  # a key of ml.model.ARCHITECTURES
     epochs: int = 30  # upper bound; early stopping usually ends sooner
     batch_size: int = 128
-    peak_learning_rate: float = 2e-3  # Adam; reached after one warm-up epoch, then cosine decay to ~0
+    peak_learning_rate: float = 2e-3  # Adam; reached after the warm-up, then cosine decay to 1% of it
     patience: int = 6  # epochs without validation-loss improvement before stopping (best weights kept)
     seed: int = 42  # fixes weight init, shuffling and augmentation
     train_limit: int | None = None  # use only the first N training images (quick runs and tests)
@@ -62,11 +65,14 @@ def make_dataset(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tf.data.D
 
 
 def compile_model(model: keras.Model, config: TrainConfig, steps_per_epoch: int) -> None:
+    """Adam with a linear warm-up (one epoch, or a tenth of a short run) then cosine decay to 1% of peak."""
+    total_steps = steps_per_epoch * config.epochs
+    warmup_steps = min(steps_per_epoch, max(1, total_steps // 10))
     schedule = keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=config.peak_learning_rate / 20,
         warmup_target=config.peak_learning_rate,
-        warmup_steps=steps_per_epoch,
-        decay_steps=max(1, steps_per_epoch * (config.epochs - 1)),
+        warmup_steps=warmup_steps,
+        decay_steps=max(1, total_steps - warmup_steps),
         alpha=0.01,
     )
     model.compile(
