@@ -69,3 +69,10 @@ def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
 def canvas_png(digit: np.ndarray, style: str = "black-on-white", size: int = 280) -> bytes:
     """The common case: a square canvas PNG of one MNIST digit."""
     return encode(to_image(stroke_mask(digit, size), style))
+
+
+def tilt(mask: np.ndarray, degrees: float, scale: float = 0.8) -> np.ndarray:
+    """Rotate a stroke mask about its centre (a digit drawn on a tilted tablet), shrunk to stay inside."""
+    height, width = mask.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, scale)
+    return cv2.warpAffine(mask, matrix, (width, height))

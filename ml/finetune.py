@@ -11,12 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import keras
 import numpy as np
-
-from ml.data import Mnist
-from ml.model import build_model
-from ml.train import Log, TrainConfig, fit
 
 
 @dataclass
@@ -31,13 +26,14 @@ class FinetuneConfig:
     seed: int = 42
 
 
-def mix(mnist: Mnist, drawings_x: np.ndarray, drawings_y: np.ndarray, config: FinetuneConfig, prepared_mnist: np.ndarray):
-    """MNIST training inputs plus the drawings, oversampled to about `drawing_share` of the result."""
-    limit = config.mnist_limit or len(prepared_mnist)
-    mnist_x, mnist_y = prepared_mnist[:limit], mnist.train_y[:limit]
+def mix(mnist_x: np.ndarray, mnist_y: np.ndarray, drawings_x: np.ndarray, drawings_y: np.ndarray, share: float):
+    """MNIST inputs plus the drawings, repeated to make up about `share` of the result.
+
+    Returns (x, y, repeats). Augmentation makes each repeat of a drawing a different variation.
+    """
     if len(drawings_x) == 0:
         return mnist_x, mnist_y, 0
-    repeats = max(1, round(config.drawing_share * len(mnist_x) / ((1 - config.drawing_share) * len(drawings_x))))
+    repeats = max(1, round(share * len(mnist_x) / ((1 - share) * len(drawings_x))))
     x = np.concatenate([mnist_x, np.repeat(drawings_x, repeats, axis=0)]).astype(np.float32)
     y = np.concatenate([mnist_y, np.repeat(drawings_y, repeats)])
     return x, y, repeats
@@ -48,9 +44,17 @@ def finetune(
     train: tuple[np.ndarray, np.ndarray],
     validation: tuple[np.ndarray, np.ndarray],
     config: FinetuneConfig,
-    log: Log = print,
-) -> tuple[keras.Model, dict]:
-    """Returns the trained candidate and its Keras history. `base_model` is a `.keras` file."""
+    log=print,
+):
+    """Returns the trained candidate (a Keras model) and its history. `base_model` is a `.keras` file.
+
+    TensorFlow is imported here, not at module level, so planning a retrain (`--dry-run`) stays fast.
+    """
+    from ml.train import TrainConfig, fit  # imports TensorFlow
+
+    import keras
+    from ml.model import build_model
+
     keras.utils.set_random_seed(config.seed)
     if config.from_scratch or base_model is None:
         model = build_model(config.architecture)

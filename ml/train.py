@@ -148,17 +148,21 @@ def environment() -> dict:
     }
 
 
-def save_model(model: keras.Model, output: Path, test_x: np.ndarray, metrics: dict, log: Log = print) -> dict:
-    """Write the Keras model, the checked `.tflite` export, the metrics file and its plots into `output`."""
+def save_model(model: keras.Model, output: Path, test_x: np.ndarray, log: Log = print) -> dict:
+    """Write the Keras model and its `.tflite` export into `output`; returns the export check."""
     output.mkdir(parents=True, exist_ok=True)
     model.save(output / artifacts.KERAS_MODEL)
     export_tflite(model, output / artifacts.TFLITE_MODEL)
-    metrics["export_check"] = check_export(model, output / artifacts.TFLITE_MODEL, test_x)
+    check = check_export(model, output / artifacts.TFLITE_MODEL, test_x)
     log(
-        f"export check: LiteRT agrees with Keras on {100 * metrics['export_check']['label_agreement']:.2f}% "
-        f"of {metrics['export_check']['images']} test images "
-        f"(max probability difference {metrics['export_check']['max_probability_difference']:.2e})"
+        f"export check: LiteRT agrees with Keras on {100 * check['label_agreement']:.2f}% "
+        f"of {check['images']} test images (max probability difference {check['max_probability_difference']:.2e})"
     )
+    return check
+
+
+def write_report(output: Path, metrics: dict) -> dict:
+    """The metrics file and its plots, beside the model."""
     if metrics.get("history"):
         plots.plot_training_curves(metrics["history"], output / artifacts.CURVES_PLOT)
     plots.plot_confusion_matrix(metrics["test"]["confusion_matrix"], output / artifacts.CONFUSION_PLOT)
@@ -203,8 +207,9 @@ def train(config: TrainConfig, output: Path, *, command: str = "", log: Log = pr
         "test_raw_images": {"accuracy": test_raw["accuracy"], "errors": test_raw["errors"]},
         "history": history,
         "environment": environment(),
+        "export_check": save_model(model, output, test_x, log),
     }
-    return save_model(model, output, test_x, metrics, log)
+    return write_report(output, metrics)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -32,6 +32,14 @@ class ModelVersion(models.Model):
     created = models.DateTimeField(default=timezone.now)
     is_active = models.BooleanField(default=False, help_text="Serves predictions; at most one version is active.")
     notes = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        help_text="The version this one was fine-tuned from (none when trained from scratch).",
+    )
+    training_drawings = models.ManyToManyField(
+        "Drawing", blank=True, related_name="trained_versions",
+        help_text="Confirmed drawings this version was trained on (held-out drawings are never here).",
+    )
 
     class Meta:
         verbose_name = "model version"
@@ -50,6 +58,11 @@ class ModelVersion(models.Model):
     @property
     def test_accuracy(self) -> float | None:
         return (self.metrics.get("test") or {}).get("accuracy")
+
+    @property
+    def held_out_accuracy(self) -> float | None:
+        """Accuracy on the held-out confirmed drawings, measured when this version was trained."""
+        return (self.metrics.get("held_out") or {}).get("accuracy")
 
 
 class Drawing(models.Model):

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from recognizer import shipped
 from recognizer.models import Drawing, ModelVersion
@@ -75,3 +75,7 @@ def _uuid(value: str | uuid.UUID) -> uuid.UUID | None:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def model_version_list() -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.select_related("parent").annotate(training_drawing_count=Count("training_drawings"))

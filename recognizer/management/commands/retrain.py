@@ -1,0 +1,98 @@
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from ml.finetune import FinetuneConfig
+from ml.promotion import Gate
+from recognizer.retraining import PROMOTE_CHOICES, RetrainError, RetrainOptions, model_version_retrain
+
+
+class Command(BaseCommand):
+    help = (
+        "Turn staff-confirmed drawings into a new model version. Fine-tunes the active model on the "
+        "confirmed drawings mixed with MNIST (so it does not forget), measures it against the active "
+        "model on the MNIST test set and on held-out confirmed drawings, stores it under "
+        "MODEL_DIR/<version>/ and activates it if it passes the promotion gate. Running web processes "
+        "switch to a newly active version on their next request."
+    )
+
+    def add_arguments(self, parser):
+        finetune, gate = FinetuneConfig(), Gate()
+        parser.add_argument("--epochs", type=int, default=finetune.epochs,
+                            help=f"passes over MNIST + drawings (default {finetune.epochs}; ~30 with --from-scratch)")
+        parser.add_argument("--min-labels", type=int, default=20,
+                            help="refuse to run with fewer staff-confirmed drawings than this (default 20)")
+        parser.add_argument("--mnist-dir", default=None,
+                            help="directory of the four MNIST IDX files (default: the MNIST_DIR setting)")
+        parser.add_argument("--mnist-limit", type=int, default=None,
+                            help="mix in only the first N of the 55,000 MNIST training images (quick runs)")
+        parser.add_argument("--from-scratch", action="store_true",
+                            help="train a new network on MNIST + drawings instead of fine-tuning the active one")
+        parser.add_argument("--reprocess", action="store_true",
+                            help="re-run preprocessing on the stored original uploads instead of using the "
+                                 "stored 28x28 inputs (after a preprocessing change)")
+        parser.add_argument("--holdout-percent", type=int, default=20,
+                            help="percent of confirmed drawings held out to measure candidates, chosen by "
+                                 "drawing id so a drawing always stays on the same side (default 20)")
+        parser.add_argument("--promote", choices=PROMOTE_CHOICES, default="auto",
+                            help="auto: activate only if the gate passes; never: store the candidate only; "
+                                 "always: activate it whatever the gate says (default auto)")
+        parser.add_argument("--max-mnist-drop", type=float, default=100 * gate.max_mnist_drop,
+                            help="gate: the most MNIST-test accuracy, in points, a candidate may lose "
+                                 f"(default {100 * gate.max_mnist_drop:g})")
+        parser.add_argument("--min-holdout-gain", type=float, default=100 * gate.min_holdout_gain,
+                            help="gate: the least held-out accuracy gain, in points, a candidate must show "
+                                 f"(default {100 * gate.min_holdout_gain:g}: at least as good)")
+        parser.add_argument("--drawing-share", type=float, default=finetune.drawing_share,
+                            help="repeat drawings until they are about this share of each epoch "
+                                 f"(default {finetune.drawing_share})")
+        parser.add_argument("--learning-rate", type=float, default=finetune.learning_rate,
+                            help=f"peak Adam learning rate (default {finetune.learning_rate:g})")
+        parser.add_argument("--batch-size", type=int, default=finetune.batch_size,
+                            help=f"images per training step (default {finetune.batch_size})")
+        parser.add_argument("--seed", type=int, default=finetune.seed,
+                            help=f"random seed for weights, shuffling and augmentation (default {finetune.seed})")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="report which drawings would train and which are held out; change nothing")
+
+    def handle(self, *args, **options):
+        retrain_options = RetrainOptions(
+            finetune=FinetuneConfig(
+                epochs=options["epochs"],
+                batch_size=options["batch_size"],
+                learning_rate=options["learning_rate"],
+                drawing_share=options["drawing_share"],
+                mnist_limit=options["mnist_limit"],
+                from_scratch=options["from_scratch"],
+                seed=options["seed"],
+            ),
+            min_labels=options["min_labels"],
+            holdout_percent=options["holdout_percent"],
+            reprocess=options["reprocess"],
+            promote=options["promote"],
+            gate=Gate(max_mnist_drop=options["max_mnist_drop"] / 100, min_holdout_gain=options["min_holdout_gain"] / 100),
+            mnist_dir=str(options["mnist_dir"] or settings.MNIST_DIR),
+            dry_run=options["dry_run"],
+            command=" ".join(["python", "manage.py", "retrain", *sys.argv[2:]]),
+        )
+        quiet = options["verbosity"] == 0
+        log = (lambda line: None) if quiet else self.stdout.write
+        try:
+            result = model_version_retrain(options=retrain_options, log=log)
+        except RetrainError as err:
+            raise CommandError(str(err)) from err
+        except (OSError, ValueError) as err:
+            raise CommandError(f"retraining failed, nothing was changed: {err}") from err
+        plan = result.plan
+        if retrain_options.dry_run:
+            self.stdout.write(
+                f"dry run: active model {plan.active.name}; {len(plan.train.ids)} confirmed drawings would "
+                f"train, {len(plan.held_out.ids)} are held out; {len(plan.skipped)} unusable. Nothing changed."
+            )
+            for drawing_id, why in plan.skipped.items():
+                self.stdout.write(f"  unusable {drawing_id}: {why}")
+            return
+        outcome = "now active" if result.promoted else "stored, not active"
+        style = self.style.SUCCESS if result.promoted else self.style.WARNING
+        self.stdout.write(style(f"{result.version.name}: {outcome} ({result.reason})"))
