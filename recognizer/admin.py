@@ -1,11 +1,14 @@
 """Staff review: look at drawings, confirm labels. Every label change goes through the services."""
+import base64
 import json
 
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from ml import artifacts
 from recognizer import services
+from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter
 from recognizer.models import Drawing, ModelVersion
 from recognizer.selectors import BLOBS
@@ -125,13 +128,20 @@ class DrawingAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    """Read-only: versions are registered and activated by code (first use, retrain, activate_model)."""
+    """Read-only: versions are registered by code (first use, retrain); activation goes through the service."""
 
-    list_display = ["name", "is_active", "test_accuracy", "architecture", "created"]
+    list_display = ["name", "is_active", "test_accuracy", "held_out_accuracy", "training_set", "parent", "created"]
     list_filter = ["is_active"]
     search_fields = ["name", "notes"]
-    fields = ["name", "is_active", "test_accuracy", "artifact", "sha256", "created", "notes", "metrics_pretty"]
+    actions = ["activate"]
+    fields = [
+        "name", "is_active", "test_accuracy", "held_out_accuracy", "training_set", "parent", "created", "notes",
+        "training_curves", "confusion_matrix", "artifact", "sha256", "metrics_pretty",
+    ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
 
     def has_add_permission(self, request):
         return False
@@ -142,15 +152,60 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="test accuracy")
-    def test_accuracy(self, version):
-        accuracy = version.test_accuracy
-        return "-" if accuracy is None else f"{accuracy:.2%}"
+    def has_activate_permission(self, request):
+        """Switching the served model is a change to the model versions, even though rows stay read-only."""
+        return request.user.has_perm("recognizer.change_modelversion")
 
-    @admin.display(description="architecture")
-    def architecture(self, version):
-        return version.metrics.get("architecture", "-")
+    @admin.action(description="Activate the selected version (served from the next request)", permissions=["activate"])
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            return
+        version = queryset.get()
+        try:
+            services.model_version_activate(version=version)
+        except ModelUnavailable:
+            self.message_user(request, f"{version.name}: its model file is missing or changed.", messages.ERROR)
+            return
+        self.message_user(request, f"{version.name} is now the active model.", messages.SUCCESS)
+
+    @admin.display(description="MNIST test accuracy")
+    def test_accuracy(self, version):
+        return _percent(version.test_accuracy)
+
+    @admin.display(description="held-out drawings accuracy")
+    def held_out_accuracy(self, version):
+        return _percent(version.held_out_accuracy)
+
+    @admin.display(description="training set")
+    def training_set(self, version):
+        data = version.metrics.get("data") or {}
+        mnist = data.get("mnist_train", data.get("train"))
+        drawings = data.get("drawings", 0)
+        return "-" if mnist is None else f"{mnist:,} MNIST + {drawings:,} drawings"
+
+    @admin.display(description="training curves")
+    def training_curves(self, version):
+        return _plot(version, artifacts.CURVES_PLOT)
+
+    @admin.display(description="confusion matrix (MNIST test)")
+    def confusion_matrix(self, version):
+        return _plot(version, artifacts.CONFUSION_PLOT)
 
     @admin.display(description="metrics")
     def metrics_pretty(self, version):
         return format_html("<pre>{}</pre>", json.dumps(version.metrics, indent=2, sort_keys=True))
+
+
+def _percent(value) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def _plot(version: ModelVersion, name: str):
+    """The PNG beside the version's model, inlined: plots are ~50 KB and shown only on one page."""
+    path = version.artifact_path.parent / name
+    try:
+        encoded = base64.b64encode(path.read_bytes()).decode()
+    except OSError:
+        return "-"
+    return format_html('<img src="data:image/png;base64,{}" alt="{}" style="max-width: 100%">', encoded, name)

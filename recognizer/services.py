@@ -75,7 +75,11 @@ def drawing_confirm_label(*, drawing: Drawing, label: int | None, user) -> Drawi
 
 @transaction.atomic
 def model_version_activate(*, version: ModelVersion) -> ModelVersion:
-    """Every process checks the active version per request, so this takes effect without restarts."""
+    """Every process checks the active version per request, so this takes effect without restarts.
+
+    Raises ModelUnavailable, changing nothing, if the version's file is missing, changed or unloadable.
+    """
+    predictor_for(version)
     ModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
     ModelVersion.objects.filter(pk=version.pk).update(is_active=True)
     version.is_active = True

@@ -135,3 +135,32 @@ def test_model_versions_are_read_only_with_metrics(admin_client, drawings):
     assert listing.status_code == 200 and version.name in listing.content.decode()
     assert detail.status_code == 200 and "&quot;accuracy&quot;" in detail.content.decode()
     assert not detail.context["has_change_permission"]
+
+
+def test_model_version_pages_show_accuracy_training_set_and_plots(admin_client, drawings):
+    version = ModelVersion.objects.get(is_active=True)
+    listing = admin_client.get(reverse("admin:recognizer_modelversion_changelist")).content.decode()
+    detail = admin_client.get(reverse("admin:recognizer_modelversion_change", args=[version.pk])).content.decode()
+
+    assert f"{version.test_accuracy:.2%}" in listing
+    assert "55,000 MNIST + 0 drawings" in listing
+    assert detail.count('src="data:image/png;base64,') == 2  # training curves and confusion matrix
+
+
+def test_admin_action_activates_a_version_through_the_service(admin_client, drawings, tmp_path):
+    shipped = ModelVersion.objects.get(is_active=True)
+    copy = ModelVersion.objects.create(name="copy", artifact=shipped.artifact, sha256=shipped.sha256, metrics=shipped.metrics)
+    changelist = reverse("admin:recognizer_modelversion_changelist")
+
+    admin_client.post(changelist, {"action": "activate", "_selected_action": [copy.pk]})
+    assert ModelVersion.objects.get(is_active=True) == copy
+
+    gone = ModelVersion.objects.create(name="gone", artifact=str(tmp_path / "gone.tflite"), sha256="0" * 64)
+    response = admin_client.post(changelist, {"action": "activate", "_selected_action": [gone.pk]}, follow=True)
+    assert "its model file is missing or changed" in response.content.decode()
+    assert ModelVersion.objects.get(is_active=True) == copy
+
+
+def test_drawing_list_shows_which_version_predicted_each_drawing(admin_client, drawings):
+    html = admin_client.get(reverse(CHANGELIST)).content.decode()
+    assert drawings[0].model_version.name in html

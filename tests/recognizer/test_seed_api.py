@@ -5,7 +5,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recognizer.models import Drawing, ModelVersion
-from recognizer.services import model_version_activate
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +58,9 @@ def test_health_reports_the_loaded_model(api_client):
 
 
 def test_health_is_503_when_the_model_cannot_load(api_client):
-    broken = ModelVersion.objects.create(name="broken", artifact="/nonexistent.tflite", sha256="0" * 64)
-    model_version_activate(version=broken)
+    # The active version's file disappears after activation (activation itself refuses a missing file).
+    ModelVersion.objects.filter(is_active=True).update(is_active=False)
+    ModelVersion.objects.create(name="broken", artifact="/nonexistent.tflite", sha256="0" * 64, is_active=True)
     response = api_client.get("/health")
 
     assert response.status_code == 503

@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from recognizer.exceptions import ModelUnavailable
 from recognizer.models import ModelVersion
-from recognizer.predictors import predictor_for
 from recognizer.services import model_version_activate
 
 
@@ -21,8 +20,7 @@ class Command(BaseCommand):
             names = ", ".join(ModelVersion.objects.values_list("name", flat=True)[:20]) or "none yet"
             raise CommandError(f"no model version named {options['version']!r}; known versions: {names}")
         try:
-            predictor_for(version)  # refuse a version whose file is gone or changed before it serves anyone
+            model_version_activate(version=version)
         except ModelUnavailable:
             raise CommandError(f"{version.name}: its model file {version.artifact_path} is missing or changed") from None
-        model_version_activate(version=version)
         self.stdout.write(self.style.SUCCESS(f"{version.name} is now the active model"))
