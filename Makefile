@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MNIST_DIR ?= ../shared/data/mnist
 export MNIST_DIR
+# The PostgreSQL pass of the tests; pytest-django creates (and drops) test_digits beside it.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/digits
 
-.PHONY: run test bench browser migrate clean
+.PHONY: run test test-postgres serve-prod loadtest bench browser migrate clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,19 @@ run: migrate
 
 test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
+
+# The database and browser tests again on PostgreSQL; stops with a clear message if it is not running.
+test-postgres: $(BIN)/.installed browser
+	$(BIN)/python -m ops.databases $(PG_URL)
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest tests/recognizer tests/browser
+
+# Production settings (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000 (PORT=, WEB_CONCURRENCY=); docs/operations.md.
+serve-prod: $(BIN)/.installed
+	$(BIN)/python -m ops.serve_prod
+
+# 5,000 predictions at concurrency 8 against serve-prod on a fresh database; LOADTEST_ARGS="--database postgres".
+loadtest: $(BIN)/.installed
+	$(BIN)/python -m ops.loadtest $(LOADTEST_ARGS)
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m ml.bench

@@ -20,6 +20,8 @@ def database_from_url(url: str, *, conn_max_age: int) -> dict:
         # Never echo the URL itself: it usually carries a password.
         reason = str(err).split(". ")[0]
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL ({reason}); use e.g. {EXAMPLES}") from None
+    if config["ENGINE"] != "django.db.backends.sqlite3" and not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL names no database; use e.g. {EXAMPLES}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise ImproperlyConfigured(f"DATABASE_URL names no SQLite file; use e.g. {EXAMPLES}")

@@ -155,6 +155,9 @@ LOGGING = {
 }
 
 # --- Production security (DEBUG off); each overridable for unusual deployments --------------------
+# Deploy checks a deployment turns off on purpose, e.g. `make serve-prod` on plain-HTTP loopback
+# (ops/serve_prod.py says which and why). Empty by default: production silences nothing.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^health$"]  # load balancers probe over plain HTTP

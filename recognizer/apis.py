@@ -142,6 +142,8 @@ class _StoredImageApi(APIView):
         if found is None:
             raise NotFound("no drawing with this id")
         data, media_type = found
+        if media_type not in EXTENSIONS:  # only a row written outside the services could hold another type
+            raise NotFound("no image for this drawing")
         response = HttpResponse(data, content_type=media_type)
         extension = EXTENSIONS.get(media_type, "img")
         response["Content-Disposition"] = f'inline; filename="{pk}.{extension}"'

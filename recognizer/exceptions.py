@@ -15,6 +15,8 @@ from rest_framework.views import exception_handler, set_rollback
 from ml.preprocess import DrawingError
 
 logger = logging.getLogger(__name__)
+# DRF echoes offending values ('"xxx…" is not a valid choice'); a hostile client could send megabytes.
+MAX_MESSAGE_CHARS = 300
 
 
 class ModelUnavailable(APIException):
@@ -41,7 +43,7 @@ def api_exception_handler(exc, context):
         response = Response(status=status.HTTP_500_INTERNAL_SERVER_ERROR)
         message = "internal error"
     else:
-        message = flatten(response.data)
+        message = shorten(flatten(response.data))
         _log_rejection(context, response.status_code, message)
     response.data = error_body(message)
     return response
@@ -68,6 +70,10 @@ def flatten(detail) -> str:
     if isinstance(detail, list):
         return "; ".join(flatten(item) for item in detail) or "invalid request"
     return str(detail)
+
+
+def shorten(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 def _log_rejection(context, status_code: int, reason: str) -> None:

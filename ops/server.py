@@ -1,0 +1,81 @@
+"""The production server (ops.serve_prod → gunicorn) as a child process on a free loopback port.
+
+Used by the load test and the concurrent-write test, so both exercise exactly what `make serve-prod`
+runs. Its output goes to a log file, read back to check for errors such as "database is locked".
+"""
+import http.client
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class ProductionServer:
+    """`with ProductionServer(env, log_path=...) as server:` → serving at `server.port` until the block ends."""
+
+    def __init__(self, env: Mapping[str, str], *, log_path: Path, workers: int = 2, startup_timeout: float = 120):
+        self.port = free_port()
+        self.env = {**env, "HOST": HOST, "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
+        self.log_path = log_path
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "ProductionServer":
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ops.serve_prod"], cwd=REPO, env=self.env, stdout=log, stderr=log
+            )
+        try:
+            self._wait_until_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        """SIGTERM: gunicorn lets workers finish their request, then exits."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def _wait_until_healthy(self) -> None:
+        """/health also registers the shipped model and loads it in the worker that answers."""
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited ({self.process.returncode}):\n{self.log()[-3000:]}")
+            conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
+            try:
+                conn.request("GET", "/health")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.25)
+        raise RuntimeError(f"the server did not become healthy in {self.startup_timeout:.0f} s:\n{self.log()[-3000:]}")
+
