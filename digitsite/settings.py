@@ -118,7 +118,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["recognizer.permissions.IsStaff"],  # views open up explicitly
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "recognizer.parsers.JSONParser",  # DRF's, with deep nesting a 400
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
