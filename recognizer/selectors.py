@@ -78,4 +78,6 @@ def _uuid(value: str | uuid.UUID) -> uuid.UUID | None:
 
 
 def model_version_list() -> QuerySet[ModelVersion]:
-    return ModelVersion.objects.select_related("parent").annotate(training_drawing_count=Count("training_drawings"))
+    """Newest first, with how many confirmed drawings each was trained on."""
+    versions = ModelVersion.objects.select_related("parent").annotate(training_drawing_count=Count("training_drawings"))
+    return versions.order_by("-created")

@@ -10,6 +10,7 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from ml.canvas import encode, stroke_mask, to_image
 from ml.data import load_split
 
 MNIST_DIR = Path(os.environ["MNIST_DIR"])  # defaulted in tests/conftest.py
@@ -31,22 +32,14 @@ def mnist_test() -> tuple[np.ndarray, np.ndarray]:
     return load_split(MNIST_DIR, "test")
 
 
-def render(digit: np.ndarray, *, size: int = CANVAS, fmt: str = "PNG") -> bytes:
-    """A 28x28 MNIST digit (white on black) as a browser canvas would send it: black on white, large."""
-    image = Image.fromarray(255 - digit).resize((size, size), Image.Resampling.BILINEAR)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format=fmt)
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="session")
 def digit_image(mnist_test):
-    """`digit_image(7)` → PNG bytes of the first MNIST test image of a 7 (`nth=` for others)."""
+    """`digit_image(7)` → the first MNIST test 7 drawn as a browser canvas sends it (`nth=` for others)."""
     images, labels = mnist_test
 
     def make(label: int, *, nth: int = 0, fmt: str = "PNG") -> bytes:
         index = np.flatnonzero(labels == label)[nth]
-        return render(images[index], fmt=fmt)
+        return encode(to_image(stroke_mask(images[index], CANVAS)), fmt)
 
     return make
 
