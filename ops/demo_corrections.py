@@ -1,6 +1,6 @@
 """Simulate the review loop's input: people draw tilted digits, staff confirm what they really are.
 
-    VAR_DIR=/tmp/digits-demo .venv/bin/python scripts/demo_corrections.py --count 400 --tilt 45
+    VAR_DIR=/tmp/digits-demo .venv/bin/python -m ops.demo_corrections --count 400 --tilt 45
 
 Draws MNIST *training* digits (never the test set) on a 280x280 canvas tilted by ±`--tilt` degrees
 (plus a share of upright ones), sends each through the same service the API uses, and confirms its
@@ -9,10 +9,7 @@ from. Use a scratch VAR_DIR or DATABASE_URL: this writes real rows.
 """
 import argparse
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digitsite.settings")
 
 import django  # noqa: E402
