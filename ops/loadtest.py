@@ -7,8 +7,6 @@ database: the stored drawings must be exactly the successful answers. Exits 1 wh
 the store disagrees, the server logged an error, or the time limit cut the run short.
 """
 import argparse
-import base64
-import json
 import os
 import sys
 import tempfile
@@ -17,11 +15,10 @@ from pathlib import Path
 
 from ops import traffic
 from ops.databases import POSTGRES_SERVER, fresh_database, stored_drawing_ids
-from ops.server import HOST, ProductionServer
+from ops.server import HOST, UNTHROTTLED, ProductionServer, isolated_env
 
 REPO = Path(__file__).resolve().parent.parent
 PATH = "/api/predictions/"
-UNTHROTTLED = {"DIGITS_ANON_PREDICT_RATE": "", "DIGITS_ANON_FEEDBACK_RATE": ""}  # one client IP sends it all
 LOG_ERRORS = ('"level": "ERROR"', '"level": "CRITICAL"', "[ERROR]", "[CRITICAL]", "Traceback", "database is locked")
 
 
@@ -32,10 +29,7 @@ def drawings(mnist_dir: Path, count: int) -> tuple[list[bytes], list[int]]:
 
     images, labels = load_split(mnist_dir, "test")
     unique = min(count, len(images))
-    bodies = []
-    for i in range(unique):
-        data_url = "data:image/png;base64," + base64.b64encode(canvas_png(images[i])).decode()
-        bodies.append(json.dumps({"image": data_url, "source": "page"}).encode())
+    bodies = [traffic.page_body(canvas_png(images[i])) for i in range(unique)]
     return [bodies[i % unique] for i in range(count)], [int(labels[i % unique]) for i in range(count)]
 
 
@@ -64,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"load test: {args.requests:,} predictions, concurrency {args.concurrency}, "
           f"{args.workers} gunicorn workers, fresh {args.database} database")
-    print('anonymous throttling: disabled for this run (DIGITS_ANON_PREDICT_RATE="", DIGITS_ANON_FEEDBACK_RATE="")')
+    unset = ", ".join(f'{name}=""' for name in UNTHROTTLED)
+    print(f"anonymous throttling: disabled for this run ({unset}): all requests come from one address")
     started = time.perf_counter()
     bodies, labels = drawings(args.mnist_dir, args.requests)
     print(f"drawings: {len(bodies):,} canvas PNGs of MNIST test digits, rendered in {time.perf_counter() - started:.1f} s")
@@ -72,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="digits-load-") as tmp:
         tmp_dir = Path(tmp)
         with fresh_database(args.database, directory=tmp_dir, name=args.db_name, server=args.postgres_server) as url:
-            env = {**os.environ, **UNTHROTTLED, "DATABASE_URL": url, "VAR_DIR": str(tmp_dir / "var"),
-                   "SECRET_KEY": os.urandom(32).hex(), "GUNICORN_ACCESS_LOG": ""}
+            env = isolated_env(database_url=url, var_dir=tmp_dir / "var")
             with ProductionServer(env, log_path=tmp_dir / "server.log", workers=args.workers) as server:
                 print(f"server: gunicorn at http://{HOST}:{server.port}/ (ops.serve_prod, DEBUG off)")
                 results, wall = traffic.send_all(

@@ -4,6 +4,7 @@ Used by the load test and the concurrent-write test, so both exercise exactly wh
 runs. Its output goes to a log file, read back to check for errors such as "database is locked".
 """
 import http.client
+import os
 import signal
 import socket
 import subprocess
@@ -14,6 +15,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+# All test traffic comes from one address, so the per-IP anonymous rates would refuse most of it.
+UNTHROTTLED = {"DIGITS_ANON_PREDICT_RATE": "", "DIGITS_ANON_FEEDBACK_RATE": ""}
+
+
+def isolated_env(*, database_url: str, var_dir: Path) -> dict[str, str]:
+    """A server of its own: its database and var dir, a throwaway SECRET_KEY, throttling and access log off."""
+    return {
+        **os.environ,
+        **UNTHROTTLED,
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(var_dir),
+        "SECRET_KEY": os.urandom(32).hex(),
+        "GUNICORN_ACCESS_LOG": "",
+    }
 
 
 def free_port() -> int:

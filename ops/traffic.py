@@ -3,6 +3,7 @@
 One connection per request: gunicorn's sync workers close the connection after each response, as
 they would behind a proxy. Latency is measured at the client, from connect to the last body byte.
 """
+import base64
 import http.client
 import json
 import statistics
@@ -10,6 +11,12 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+
+def page_body(png: bytes) -> bytes:
+    """A prediction request exactly as the drawing page sends it."""
+    data_url = "data:image/png;base64," + base64.b64encode(png).decode()
+    return json.dumps({"image": data_url, "source": "page"}).encode()
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,12 @@ def test_each_rejected_request_is_logged_with_its_reason(api_client, blank_png, 
     [record] = events(caplog, "request rejected")
     assert record.status == 400 and record.reason == "no digit found in the drawing"
     assert record.path == "/api/predictions/"
+
+
+def test_rejections_never_echo_a_long_hostile_value(api_client, caplog):
+    caplog.set_level(logging.INFO)
+    response = api_client.post("/api/predictions/", {"image": "%%%", "source": "x" * 100_000})
+
+    [record] = events(caplog, "request rejected")
+    assert record.reason == response.json()["error"]
+    assert record.reason.startswith("image: not valid base64; source:") and len(record.reason) <= 300

@@ -65,6 +65,38 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     assert result.stdout.split() == ["wal", "IMMEDIATE"]
 
 
+CONCURRENT_WRITERS = SETUP + """
+import threading, time
+from django.db import connection, transaction
+
+connection.cursor().execute("CREATE TABLE t (x)")
+errors = []
+
+def writer():
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM t")  # a DEFERRED transaction that read cannot upgrade
+            time.sleep(0.3)  # all four are inside their transaction at once
+            cursor.execute("INSERT INTO t VALUES (1)")
+    except Exception as err:
+        errors.append(str(err))
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=writer) for _ in range(4)]
+[thread.start() for thread in threads]
+[thread.join() for thread in threads]
+print(errors or "ok", connection.cursor().execute("SELECT count(*) FROM t").fetchone()[0])
+"""
+
+
+def test_sqlite_writers_queue_for_the_lock_instead_of_failing(tmp_path):
+    result = run(CONCURRENT_WRITERS, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ok", "4"]  # with DEFERRED: three "database is locked", one row
+
+
 def test_sqlite_gets_a_busy_timeout_and_its_directory(tmp_path):
     config = database_from_url(f"sqlite:///{tmp_path / 'new' / 'db.sqlite3'}", conn_max_age=0)
 
