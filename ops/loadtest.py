@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ops import traffic
-from ops.databases import POSTGRES_SERVER, fresh_database, stored_drawing_ids
+from ops.databases import POSTGRES_SERVER, fresh_database, postgres_problem, stored_drawing_ids
 from ops.server import HOST, UNTHROTTLED, ProductionServer, isolated_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +34,9 @@ def drawings(mnist_dir: Path, count: int) -> tuple[list[bytes], list[int]]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite", help="fresh database kind")
     parser.add_argument("--requests", type=int, default=5000, help="prediction requests to send")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once")
@@ -46,11 +48,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--mnist-dir",
         type=Path,
         default=Path(os.environ.get("MNIST_DIR") or REPO.parent / "shared" / "data" / "mnist"),
-        help="MNIST directory (default: $MNIST_DIR, else ../shared/data/mnist)",
+        help="MNIST directory ($MNIST_DIR, else ../shared/data/mnist)",
     )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1 or args.workers < 1:
         parser.error("--requests, --concurrency and --workers must be at least 1")
+    if not args.mnist_dir.is_dir():
+        parser.error(f"MNIST not found at {args.mnist_dir}; set MNIST_DIR or --mnist-dir")
+    if args.database == "postgres" and (problem := postgres_problem(args.postgres_server)):
+        parser.error(f"{problem}; start it or pass --postgres-server")
     return args
 
 
