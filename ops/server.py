@@ -17,12 +17,15 @@ REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 # All test traffic comes from one address, so the per-IP anonymous rates would refuse most of it.
 UNTHROTTLED = {"DIGITS_ANON_PREDICT_RATE": "", "DIGITS_ANON_FEEDBACK_RATE": ""}
+# Set by the browser tests for their own process; `check --deploy` rightly refuses to start with it.
+NOT_FOR_SERVERS = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def isolated_env(*, database_url: str, var_dir: Path) -> dict[str, str]:
     """A server of its own: its database and var dir, a throwaway SECRET_KEY, throttling and access log off."""
+    inherited = {k: v for k, v in os.environ.items() if k not in NOT_FOR_SERVERS}
     return {
-        **os.environ,
+        **inherited,
         **UNTHROTTLED,
         "DATABASE_URL": database_url,
         "VAR_DIR": str(var_dir),

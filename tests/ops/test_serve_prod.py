@@ -8,7 +8,9 @@ import sys
 
 from ops.serve_prod import PLAIN_HTTP, REPO, production_env
 
-CLEAN = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", *PLAIN_HTTP}}
+# The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; no deployment has it.
+UNSET = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", *PLAIN_HTTP}
+CLEAN = {k: v for k, v in os.environ.items() if k not in UNSET}
 
 
 def deploy_check(env: dict) -> subprocess.CompletedProcess:
