@@ -110,6 +110,16 @@ DIGITS_MAX_REQUEST_BYTES = env_int("DIGITS_MAX_REQUEST_BYTES", 16 * 1024 * 1024)
 # Django's own guard on form fields (base64 images in multipart text fields count here).
 DATA_UPLOAD_MAX_MEMORY_SIZE = DIGITS_MAX_REQUEST_BYTES
 
+# Throttle counters live in the cache, so production keeps it in files every gunicorn worker shares:
+# local memory would give each worker its own count, letting N workers pass N times the rate.
+# (Several machines need a shared cache server instead.) Development and tests: one process, memory.
+CACHE_DIR = env_str("CACHE_DIR", "" if DEBUG else str(VAR_DIR / "cache"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_DIR}
+    if CACHE_DIR
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

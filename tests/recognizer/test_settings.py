@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from digitsite.database import database_from_url
 
@@ -103,6 +104,26 @@ def test_sqlite_gets_a_busy_timeout_and_its_directory(tmp_path):
 
     assert config["OPTIONS"]["timeout"] >= 5
     assert (tmp_path / "new").is_dir()
+
+
+SHARED_CACHE = SETUP + (
+    "; import os; from django.core.cache import cache"
+    "; cache.set('k', 'set by another process') if os.environ['STEP'] == 'set' else print(cache.get('k'))"
+)
+
+
+def test_production_worker_processes_share_one_cache(tmp_path):
+    """Throttle counters live in the cache: per-process memory would give each worker its own budget."""
+    production = {"DEBUG": "false", "SECRET_KEY": STRONG_KEY, "VAR_DIR": str(tmp_path)}
+    assert run(SHARED_CACHE, STEP="set", **production).returncode == 0
+    result = run(SHARED_CACHE, STEP="get", **production)
+
+    assert result.stdout.strip() == "set by another process", result.stderr
+
+
+def test_a_database_url_naming_no_database_is_a_clear_error():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL names no database"):
+        database_from_url("postgres://digits@db.internal:5432/", conn_max_age=0)
 
 
 def test_postgres_urls_are_used_as_given():
