@@ -1,1 +1,1 @@
-"""Running the site the production way on one machine: `make serve-prod`, and `make loadtest` against it."""
+"""Running and exercising the site on one machine (serve-prod, the load test, demo data); the web app never imports this."""

@@ -76,4 +76,5 @@ def _maintenance(server: str, *statements: str) -> None:
 
 if __name__ == "__main__":
     problem = postgres_problem(sys.argv[1] if len(sys.argv) > 1 else POSTGRES_SERVER)
-    sys.exit(f"{problem}\nStart PostgreSQL (e.g. `service postgresql start`) or point PG_URL (make) / the URL argument at a running server." if problem else 0)
+    if problem:
+        sys.exit(f"{problem}\nStart PostgreSQL (e.g. `service postgresql start`), or point PG_URL at a running server.")

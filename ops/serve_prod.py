@@ -53,7 +53,7 @@ def prepare(env: Mapping[str, str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])  # defaults come from the environment
-    parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: $PORT, else 8000)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: $PORT, else 8000)")
     parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: $WEB_CONCURRENCY, else 2)")
     args = parser.parse_args(argv)
     env = production_env(os.environ)
