@@ -18,7 +18,7 @@ import numpy as np
 class FinetuneConfig:
     epochs: int = 3  # fine-tuning needs few passes; from scratch, use the training default (30)
     batch_size: int = 128
-    learning_rate: float = 3e-4  # peak; ~1/7 of the original training's, to adjust rather than relearn
+    learning_rate: float = 1e-4  # peak; 1/20 of the original training's, to adjust rather than relearn
     drawing_share: float = 0.1  # drawings are repeated until they make up about this share of an epoch
     mnist_limit: int | None = None  # mix in only the first N MNIST training images (quick runs, tests)
     from_scratch: bool = False
