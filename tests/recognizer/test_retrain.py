@@ -186,3 +186,13 @@ def test_activate_model_refuses_a_version_whose_file_is_gone(model_dir, tmp_path
     with pytest.raises(CommandError, match="missing or changed"):
         call_command("activate_model", "ghost")
     assert model_version_get_active() == shipped and not ModelVersion.objects.get(pk=ghost.pk).is_active
+
+
+@pytest.mark.django_db
+def test_command_reports_a_failure_as_a_clear_error(mnist_train, reviewer, model_dir, tmp_path):
+    shipped = model_version_get_active()
+    confirm_drawings(mnist_train, reviewer, tilted=10, upright=10)
+    with pytest.raises(CommandError, match="retraining failed, nothing was changed: MnistFormatError: MNIST file not found"):
+        retrain(*QUICK, "--mnist-dir", str(tmp_path))
+    assert list(ModelVersion.objects.all()) == [shipped]
+    assert not any(model_dir.iterdir())

@@ -82,8 +82,8 @@ class Command(BaseCommand):
             result = model_version_retrain(options=retrain_options, log=log)
         except RetrainError as err:
             raise CommandError(str(err)) from err
-        except (OSError, ValueError) as err:
-            raise CommandError(f"retraining failed, nothing was changed: {err}") from err
+        except Exception as err:  # data, disk, TensorFlow: whatever failed, nothing was registered or activated
+            raise CommandError(f"retraining failed, nothing was changed: {type(err).__name__}: {err}") from err
         plan = result.plan
         if retrain_options.dry_run:
             self.stdout.write(
