@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", default=str(SHIPPED_DIR / TFLITE_MODEL), help="the .tflite model to measure")
     p.add_argument("--mnist-dir", default=None, help="MNIST directory (default $MNIST_DIR)")
     p.add_argument("--limit", type=int, default=None,
-                   help="canvas renderings use only the first N test digits (all 10,000 by default)")
+                   help="measure on only the first N test digits (all 10,000 by default)")
     options = p.parse_args(argv)
     directory = resolve_mnist_dir(options.mnist_dir)
     if directory is None:
