@@ -30,8 +30,7 @@ CANVAS_STYLES = {
 
 
 def accuracy(predictor: Predictor, inputs: np.ndarray, labels: np.ndarray) -> float:
-    probabilities = np.concatenate([predictor.probabilities(inputs[i : i + 500]) for i in range(0, len(inputs), 500)])
-    return float((probabilities.argmax(1) == labels).mean())
+    return float((predictor.probabilities(inputs).argmax(1) == labels).mean())
 
 
 def evaluate(predictor: Predictor, images: np.ndarray, labels: np.ndarray, styles=CANVAS_STYLES) -> dict[str, float]:

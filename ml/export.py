@@ -16,9 +16,7 @@ def check_export(model, tflite_path: Path, images: np.ndarray, batch_size: int =
     """Compare Keras and LiteRT on `images` (N, 28, 28): label agreement and the largest probability gap."""
     predictor = Predictor(tflite_path)
     keras_probs = model.predict(images[..., None], batch_size=batch_size, verbose=0)
-    lite_probs = np.concatenate(
-        [predictor.probabilities(images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
-    )
+    lite_probs = predictor.probabilities(images)
     return {
         "images": int(len(images)),
         "label_agreement": float((keras_probs.argmax(1) == lite_probs.argmax(1)).mean()),

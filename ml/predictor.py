@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
+MAX_CHUNK = 500  # images per interpreter call: activations for 500 digits take ~50 MB
+
 
 @dataclass(frozen=True)
 class Prediction:
@@ -45,10 +47,13 @@ class Predictor:
         ]
 
     def probabilities(self, xs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) → (N, 10) float32 probabilities."""
+        """(N, 28, 28) → (N, 10) float32 probabilities, any N (run in chunks to bound memory)."""
         xs = np.asarray(xs, dtype=np.float32).reshape(-1, 28, 28, 1)
         if len(xs) == 0:
             return np.zeros((0, 10), dtype=np.float32)
+        return np.concatenate([self._invoke(xs[i : i + MAX_CHUNK]) for i in range(0, len(xs), MAX_CHUNK)])
+
+    def _invoke(self, xs: np.ndarray) -> np.ndarray:
         with self._lock:
             if self._batch_size != len(xs):
                 self._interpreter.resize_tensor_input(self._input, xs.shape)
@@ -56,5 +61,4 @@ class Predictor:
                 self._batch_size = len(xs)
             self._interpreter.set_tensor(self._input, xs)
             self._interpreter.invoke()
-            out = self._interpreter.get_tensor(self._output).copy()
-        return out
+            return self._interpreter.get_tensor(self._output).copy()

@@ -177,8 +177,10 @@ def _train_and_measure(plan: RetrainPlan, options: RetrainOptions, work_dir: Pat
 
     export_check = save_model(model, work_dir, test_x, log)
     active, candidate = Predictor(plan.active.artifact_path), Predictor(work_dir / artifacts.TFLITE_MODEL)
-    mnist_cmp = compare(active, candidate, test_x, mnist.test_y)
-    held_cmp = compare(active, candidate, plan.held_out.inputs, plan.held_out.labels)
+    candidate_test = candidate.probabilities(test_x)
+    mnist_cmp = compare(active.probabilities(test_x).argmax(1), candidate_test.argmax(1), mnist.test_y)
+    held_x, held_y = plan.held_out.inputs, plan.held_out.labels
+    held_cmp = compare(active.probabilities(held_x).argmax(1), candidate.probabilities(held_x).argmax(1), held_y)
     passed, reason = options.gate.decide(mnist_cmp, held_cmp)
     promoted = options.promote == "always" or (options.promote == "auto" and passed)
     log(_table(mnist_cmp, held_cmp))
@@ -204,8 +206,8 @@ def _train_and_measure(plan: RetrainPlan, options: RetrainOptions, work_dir: Pat
         "epochs_run": len(history["loss"]),
         "training_seconds": round(time.monotonic() - clock, 1),
         "history": history,
-        "test": classification_report(mnist.test_y, candidate.probabilities(test_x)),
-        "held_out": _held_out_report(candidate, plan.held_out),
+        "test": classification_report(mnist.test_y, candidate_test),
+        "held_out": {"count": held_cmp.count, "accuracy": held_cmp.candidate_accuracy},
         "comparison": {"active_version": plan.active.name, "mnist_test": asdict(mnist_cmp), "held_out": asdict(held_cmp)},
         "promotion": {"mode": options.promote, "passed_gate": passed, "reason": reason, "promoted": promoted,
                       "gate": asdict(options.gate)},
@@ -216,13 +218,6 @@ def _train_and_measure(plan: RetrainPlan, options: RetrainOptions, work_dir: Pat
         "export_check": export_check,
     }
     return write_report(work_dir, metrics)
-
-
-def _held_out_report(predictor: Predictor, held_out: LabelledDrawings) -> dict:
-    if not held_out.ids:
-        return {"count": 0, "accuracy": None}
-    digits = predictor.probabilities(held_out.inputs).argmax(1)
-    return {"count": len(held_out.ids), "accuracy": float((digits == held_out.labels).mean())}
 
 
 def _table(mnist: Comparison, held_out: Comparison) -> str:
