@@ -48,7 +48,7 @@ def decode_ink(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
 def to_model_input(ink: np.ndarray) -> np.ndarray:
     """An ink map of any size (float in [0, 1] or uint8) → the 28x28 model input, MNIST-style."""
     ink = np.asarray(ink, dtype=np.float32)
-    if ink.dtype != np.float32 or ink.max(initial=0) > 1.0:
+    if ink.max(initial=0) > 1.0:  # 0-255 values, e.g. MNIST's uint8 images
         ink = ink / 255.0
     ink = _clean(ink)
     rows, cols = np.nonzero(ink)
