@@ -1,29 +1,9 @@
-import os
-from pathlib import Path
-
-import numpy as np
 import pytest
-
-from ml.data import load_split
-
-MNIST_DIR = Path(os.environ.get("MNIST_DIR", Path(__file__).resolve().parents[3] / "shared" / "data" / "mnist"))
-
-
-@pytest.fixture(scope="session")
-def mnist_dir() -> Path:
-    if not MNIST_DIR.is_dir():
-        pytest.fail(f"MNIST not found at {MNIST_DIR}; set MNIST_DIR to the directory of the four IDX files")
-    return MNIST_DIR
-
-
-@pytest.fixture(scope="session")
-def mnist_test(mnist_dir) -> tuple[np.ndarray, np.ndarray]:
-    """The 10,000 MNIST test images (uint8) and labels."""
-    return load_split(mnist_dir, "test")
 
 
 @pytest.fixture(scope="session")
 def predictor():
+    """The shipped model, served as the site serves it."""
     from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL
     from ml.predictor import Predictor
 

@@ -1,7 +1,5 @@
 """Real MNIST test digits, drawn the way a browser sends them, and API clients for each kind of user."""
 import io
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ml.canvas import encode, stroke_mask, to_image
-from ml.data import load_split
 
-MNIST_DIR = Path(os.environ["MNIST_DIR"])  # defaulted in tests/conftest.py
 CANVAS = 280  # the page's canvas side
 
 
@@ -23,13 +19,6 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(scope="session")
-def mnist_test() -> tuple[np.ndarray, np.ndarray]:
-    if not MNIST_DIR.is_dir():
-        pytest.fail(f"MNIST not found at {MNIST_DIR}; set MNIST_DIR")
-    return load_split(MNIST_DIR, "test")
 
 
 @pytest.fixture(scope="session")

@@ -18,14 +18,13 @@ from ml.data import load_split
 from recognizer import services
 from recognizer.models import Drawing, ModelVersion
 from recognizer.selectors import model_version_get_active
-from tests.recognizer.conftest import MNIST_DIR
 
 QUICK = ["--epochs", "1", "--mnist-limit", "4000", "--min-labels", "10"]
 
 
 @pytest.fixture(scope="module")
-def mnist_train():
-    return load_split(MNIST_DIR, "train")
+def mnist_train(mnist_dir):
+    return load_split(mnist_dir, "train")
 
 
 @pytest.fixture
@@ -154,7 +153,7 @@ def test_promote_never_stores_without_activating(mnist_train, reviewer, model_di
 
 
 @pytest.mark.django_db
-def test_failure_mid_training_leaves_everything_as_it_was(mnist_train, reviewer, model_dir):
+def test_failure_mid_training_leaves_everything_as_it_was(mnist_train, reviewer, model_dir, mnist_dir):
     from recognizer.retraining import RetrainOptions, model_version_retrain
     from ml.finetune import FinetuneConfig
 
@@ -165,7 +164,7 @@ def test_failure_mid_training_leaves_everything_as_it_was(mnist_train, reviewer,
         if line.startswith("epoch  1/"):
             raise OSError("disk full")  # what a real failure during training looks like to the caller
 
-    options = RetrainOptions(finetune=FinetuneConfig(epochs=2, mnist_limit=2000), min_labels=10, mnist_dir=str(MNIST_DIR))
+    options = RetrainOptions(finetune=FinetuneConfig(epochs=2, mnist_limit=2000), min_labels=10, mnist_dir=str(mnist_dir))
     with pytest.raises(OSError, match="disk full"):
         model_version_retrain(options=options, log=crash_after_first_epoch)
     assert list(ModelVersion.objects.all()) == [shipped] and model_version_get_active() == shipped
