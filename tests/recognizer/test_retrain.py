@@ -195,3 +195,12 @@ def test_command_reports_a_failure_as_a_clear_error(mnist_train, reviewer, model
         retrain(*QUICK, "--mnist-dir", str(tmp_path))
     assert list(ModelVersion.objects.all()) == [shipped]
     assert not any(model_dir.iterdir())
+
+
+@pytest.mark.django_db
+def test_version_records_the_command_that_made_it(mnist_train, reviewer, model_dir):
+    confirm_drawings(mnist_train, reviewer, tilted=20, upright=10)
+    retrain(*QUICK, "--promote", "never")
+    command = ModelVersion.objects.exclude(is_active=True).get().metrics["command"]
+    assert command.startswith("python manage.py retrain --epochs 1 --min-labels 10 ")
+    assert "--mnist-limit 4000" in command and "--promote never" in command and "--from-scratch" not in command

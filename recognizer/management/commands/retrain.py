@@ -1,11 +1,15 @@
-import sys
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ml.finetune import FinetuneConfig
 from ml.promotion import Gate
+from recognizer.management.commandline import command_line
 from recognizer.retraining import PROMOTE_CHOICES, RetrainError, RetrainOptions, model_version_retrain
+
+RECORDED_OPTIONS = (
+    "epochs", "min_labels", "mnist_dir", "mnist_limit", "from_scratch", "reprocess", "holdout_percent", "promote",
+    "max_mnist_drop", "min_holdout_gain", "drawing_share", "learning_rate", "batch_size", "seed",
+)
 
 
 class Command(BaseCommand):
@@ -74,7 +78,7 @@ class Command(BaseCommand):
             gate=Gate(max_mnist_drop=options["max_mnist_drop"] / 100, min_holdout_gain=options["min_holdout_gain"] / 100),
             mnist_dir=str(options["mnist_dir"] or settings.MNIST_DIR),
             dry_run=options["dry_run"],
-            command=" ".join(["python", "manage.py", "retrain", *sys.argv[2:]]),
+            command=command_line("retrain", options, RECORDED_OPTIONS),
         )
         quiet = options["verbosity"] == 0
         log = (lambda line: None) if quiet else self.stdout.write

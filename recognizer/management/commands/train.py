@@ -3,6 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from recognizer.management.commandline import command_line
+
 
 class Command(BaseCommand):
     help = (
@@ -20,13 +22,11 @@ class Command(BaseCommand):
         from ml.data import MnistFormatError
         from ml.train import config_from, default_output, train
 
-        options["mnist_dir"] = options["mnist_dir"] or getattr(settings, "MNIST_DIR", None)
+        options["mnist_dir"] = str(options["mnist_dir"] or settings.MNIST_DIR)
         config = config_from(options)
         output = Path(options["output"]) if options["output"] else Path(settings.MODEL_DIR) / default_output(config).name
-        command = "python manage.py train " + " ".join(
-            f"--{key.replace('_', '-')} {options[key]}"
-            for key in ("mnist_dir", "architecture", "epochs", "batch_size", "patience", "seed", "train_limit")
-            if options[key] is not None
+        command = command_line(
+            "train", options, ("mnist_dir", "architecture", "epochs", "batch_size", "patience", "seed", "train_limit")
         )
         log = self.stdout.write if options["verbosity"] > 0 else (lambda line: None)
         try:
