@@ -26,6 +26,7 @@ UNSTRETCH_ASPECT = {
 }
 UNKNOWN_ASPECT = (0.5, 1.0)  # when no label is given
 ELASTIC_REFERENCE = 28  # `elastic` alpha/sigma are in pixels of a 28-px digit, scaled to the map's size
+LOWRES_SIDES = (10, 16)  # "lowres" capture: longest side in px, inclusive
 CAPTURES = ("form16", "form32", "postal16", "lowres", "clean")
 CAPTURE_WEIGHTS = (0.3, 0.15, 0.2, 0.15, 0.2)
 
@@ -119,7 +120,7 @@ def scan_variant(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A random plausible scan of the digit: optional slant, elastic warp and pen width, then one capture.
 
     Captures: "form16"/"form32" (stretched to fill a 16/32 box, black and white, like European forms),
-    "postal16" (stretched 16x16 grayscale, slightly blurred, like USPS), "lowres" (aspect kept, 8-14 px,
+    "postal16" (stretched 16x16 grayscale, slightly blurred, like USPS), "lowres" (aspect kept, 10-16 px,
     grayscale) and "clean" (as drawn).
     """
     ink = crop_to_ink(ink)
@@ -142,7 +143,7 @@ def capture(ink: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
     elif kind == "postal16":
         scanned = cv2.GaussianBlur(stretch_to_box(ink, 16), (3, 3), rng.uniform(0.3, 0.8))
     elif kind == "lowres":
-        scanned = low_resolution(ink, int(rng.integers(8, 15)))
+        scanned = low_resolution(ink, int(rng.integers(LOWRES_SIDES[0], LOWRES_SIDES[1] + 1)))
     elif kind == "clean":
         scanned = np.asarray(ink, dtype=np.float32)
     else:

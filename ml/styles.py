@@ -68,9 +68,13 @@ def one_plain(rng: np.random.Generator) -> Strokes:
 
 
 def one_flag(rng: np.random.Generator) -> Strokes:
-    """1 with a flag: a short, steep up-stroke to the top (starts 30-50 % down), then the stem."""
-    flag_x, flag_y = -u(rng, 0.15, 0.32), u(rng, 0.3, 0.5)
-    return [line((flag_x, flag_y), (0.0, 0.0), (0.0, 1.0))]
+    """1 with a flag: a steep up-stroke to the top (starts 30-50 % down), straight or bowed, then the stem."""
+    flag_x, flag_y = -u(rng, 0.15, 0.4), u(rng, 0.3, 0.5)
+    if rng.random() < 0.5:
+        return [line((flag_x, flag_y), (0.0, 0.0), (0.0, 1.0))]
+    bow = u(rng, -0.06, 0.06)  # the flag sags (> 0) or bulges (< 0) a little
+    middle = (flag_x / 2 + bow, flag_y / 2 + bow)
+    return [curve((flag_x, flag_y), middle, (0.0, 0.0)), line((0.0, 0.0), (0.0, 1.0))]
 
 
 def one_flag_foot(rng: np.random.Generator) -> Strokes:
@@ -154,9 +158,11 @@ def nine_straight(rng: np.random.Generator) -> Strokes:
 
 
 def nine_curl(rng: np.random.Generator) -> Strokes:
-    """9 with a curled tail: the stem bends back to the left at the bottom, like a hook."""
+    """9 with a curled tail: the stem bends back to the left at the bottom, a hook up to a half bowl."""
+    curl = u(rng, 0.0, 1.0)  # 0: a short hook; 1: a round bowl that climbs back up on the left
     return [ellipse(0.3, 0.27, 0.3, 0.27, 0, 360),
-            curve((0.6, 0.27), (0.58, 0.7), (0.45, 0.95), (0.22, 1.0), (u(rng, 0.02, 0.12), 0.88))]
+            curve((0.6, 0.27), (0.6, 0.62), (0.48, 0.92), (0.25, 1.0), (0.04, 0.9 - 0.12 * curl),
+                  (0.02 + 0.04 * curl, 0.85 - 0.15 * curl))]
 
 
 STYLES: dict[str, tuple[int, Callable[[np.random.Generator], Strokes]]] = {

@@ -81,7 +81,8 @@ def load_writers(directory: str | Path | None = None) -> WriterDigits:
 
 
 def _parse(lines: list[str], path: Path) -> tuple[list[np.ndarray], list[int], int | None]:
-    """Collect (bitmap, label) blocks; text is allowed only before the first block (the header)."""
+    """Collect (bitmap, label) blocks and the declared count; text is allowed only before the first
+    block (the header), and an `EOF` line ends the data."""
     images: list[np.ndarray] = []
     labels: list[int] = []
     rows: list[str] = []
@@ -102,7 +103,7 @@ def _parse(lines: list[str], path: Path) -> tuple[list[np.ndarray], list[int], i
                     f"{path}:{number}: expected {SIDE} rows of {SIDE} '0'/'1' then a label line; "
                     f"got {len(rows)} rows then {line[:40]!r}"
                 )
-            images.append(np.array([[c == "1" for c in row] for row in rows], dtype=bool))
+            images.append(np.frombuffer("".join(rows).encode("ascii"), dtype=np.uint8).reshape(SIDE, SIDE) == ord("1"))
             labels.append(int(label.group(1)))
             rows = []
         elif images and line.strip():
