@@ -110,7 +110,7 @@ def unstretch(ink: np.ndarray, rng: np.random.Generator, label: int | None = Non
     """Give an optdigits digit a plausible aspect ratio again: its width is resampled to a random
     width/height drawn for its label (narrow for 1s, which optdigits widened into bars or flags)."""
     digit = crop_to_ink(ink)
-    low, high = UNSTRETCH_ASPECT.get(label, UNKNOWN_ASPECT) if label is not None else UNKNOWN_ASPECT
+    low, high = UNSTRETCH_ASPECT.get(label, UNKNOWN_ASPECT)
     height = digit.shape[0]
     width = max(1, round(height * rng.uniform(low, high)))
     return _pad(_resize(digit, height, width), max(2, height // 8))
@@ -124,6 +124,7 @@ def scan_variant(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     grayscale) and "clean" (as drawn).
     """
     ink = crop_to_ink(ink)
+    ink = _pad(ink, max(2, max(ink.shape) // 8))  # room for the warp and a fatter pen
     if rng.random() < 0.5:
         ink = slant(ink, rng.uniform(-MAX_SLANT, MAX_SLANT))
     if rng.random() < 0.3:
@@ -152,7 +153,7 @@ def capture(ink: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
 
 
 def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Area-average when shrinking, bilinear when enlarging (each axis decides by the larger change)."""
+    """Area-average when the area shrinks, bilinear when it grows."""
     old_h, old_w = ink.shape
     shrinking = height * width < old_h * old_w
     interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR

@@ -37,7 +37,8 @@ def assert_model_inputs(inputs, labels, count):
     assert inputs.shape == (count, 28, 28) and inputs.dtype == np.float32
     assert labels.shape == (count,) and labels.dtype == np.int64
     assert inputs.min() >= 0.0 and inputs.max() <= 1.0
-    assert np.all(inputs.max(axis=(1, 2)) > 0.9)
+    # full ink, up to what enlarging a 1-px stroke of a 10-16 px scan to 20 px softens
+    assert np.all(inputs.max(axis=(1, 2)) > 0.75) and np.median(inputs.max(axis=(1, 2))) > 0.95
     rows, cols = np.indices((28, 28))
     mass = inputs.sum(axis=(1, 2))
     assert np.all(np.abs((inputs * rows).sum(axis=(1, 2)) / mass - 14) < 1.0)
