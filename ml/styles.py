@@ -69,7 +69,8 @@ def one_plain(rng: np.random.Generator) -> Strokes:
 
 def one_flag(rng: np.random.Generator) -> Strokes:
     """1 with a flag: a steep up-stroke to the top (starts 30-50 % down), straight or bowed, then the stem."""
-    flag_x, flag_y = -u(rng, 0.15, 0.4), u(rng, 0.3, 0.5)
+    flag_y = u(rng, 0.3, 0.5)
+    flag_x = -flag_y * u(rng, 0.45, 0.85)  # steeper than 50 degrees: a flatter flag reads as a 7's bar
     if rng.random() < 0.5:
         return [line((flag_x, flag_y), (0.0, 0.0), (0.0, 1.0))]
     bow = u(rng, -0.06, 0.06)  # the flag sags (> 0) or bulges (< 0) a little
