@@ -3,13 +3,14 @@ import base64
 import json
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from ml import artifacts
 from recognizer import services
 from recognizer.exceptions import ModelUnavailable
-from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter
+from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import Drawing, ModelVersion
 from recognizer.selectors import BLOBS
 
@@ -25,8 +26,10 @@ class DrawingAdmin(admin.ModelAdmin):
         "model_input",
         "predicted_digit",
         "confidence_percent",
-        "suggested_label",
+        "digit_verdict",
+        "suggested",
         "confirmed_label",
+        "confirmed_not_a_digit",
         "model_version",
         "source",
         "created",
@@ -37,6 +40,7 @@ class DrawingAdmin(admin.ModelAdmin):
         "predicted_digit",
         ConfirmedFilter,
         DisagreementFilter,
+        NotADigitFilter,
         LowConfidenceFilter,
         "source",
         "model_version",
@@ -44,11 +48,18 @@ class DrawingAdmin(admin.ModelAdmin):
     search_fields = ["id"]
     date_hierarchy = "created"
     list_per_page = 50
-    actions = ["confirm_prediction", "accept_suggestion"]
+    actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit"]
     fieldsets = [
-        (None, {"fields": ["drawing_large", "model_input_large", "confirmed_label"]}),
-        ("Prediction", {"fields": ["predicted_digit", "confidence_percent", "probabilities_table", "model_version"]}),
-        ("Labels", {"fields": ["suggested_label", "confirmed_by", "confirmed_at"]}),
+        (None, {"fields": ["drawing_large", "model_input_large", "confirmed_label", "confirmed_not_a_digit"]}),
+        (
+            "Prediction",
+            {
+                "fields": [
+                    "predicted_digit", "confidence_percent", "probabilities_table", "digit_verdict", "model_version",
+                ]
+            },
+        ),
+        ("Labels", {"fields": ["suggested", "confirmed_by", "confirmed_at"]}),
         ("Record", {"fields": ["id", "source", "created", "content_type"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
@@ -57,8 +68,9 @@ class DrawingAdmin(admin.ModelAdmin):
         "predicted_digit",
         "confidence_percent",
         "probabilities_table",
+        "digit_verdict",
         "model_version",
-        "suggested_label",
+        "suggested",
         "confirmed_by",
         "confirmed_at",
         "id",
@@ -74,8 +86,15 @@ class DrawingAdmin(admin.ModelAdmin):
         return False  # drawings come from predictions only
 
     def save_model(self, request, obj, form, change):
-        """The change form and the list's editable column both land here; only the label is editable."""
-        if "confirmed_label" in form.changed_data:
+        """The change form and the list's editable column both land here; only the confirmation is editable.
+
+        The form refuses a label together with "not a digit" (the model's check constraint); a new label
+        from the list's column replaces "not a digit"; unticking "not a digit" with no label clears it.
+        """
+        changed = set(form.changed_data)
+        if "confirmed_not_a_digit" in changed and obj.confirmed_not_a_digit:
+            services.drawing_confirm_not_a_digit(drawing=obj, user=request.user)
+        elif changed & {"confirmed_label", "confirmed_not_a_digit"}:
             services.drawing_confirm_label(drawing=obj, label=obj.confirmed_label, user=request.user)
 
     @admin.action(description="Confirm the prediction as label", permissions=["change"])
@@ -86,12 +105,22 @@ class DrawingAdmin(admin.ModelAdmin):
 
     @admin.action(description="Accept the user's suggestion", permissions=["change"])
     def accept_suggestion(self, request, queryset):
-        suggested = queryset.filter(suggested_label__isnull=False)
+        """A suggested label, or a suggested "not a digit", becomes the confirmed answer."""
+        suggested = queryset.filter(Q(suggested_label__isnull=False) | Q(suggested_not_a_digit=True))
         for drawing in suggested:
-            services.drawing_confirm_label(drawing=drawing, label=drawing.suggested_label, user=request.user)
+            if drawing.suggested_not_a_digit:
+                services.drawing_confirm_not_a_digit(drawing=drawing, user=request.user)
+            else:
+                services.drawing_confirm_label(drawing=drawing, label=drawing.suggested_label, user=request.user)
         skipped = queryset.count() - len(suggested)
         note = f" Skipped {skipped} without a suggestion." if skipped else ""
-        self.message_user(request, f"Confirmed {len(suggested)} suggested label(s).{note}", messages.SUCCESS)
+        self.message_user(request, f"Confirmed {len(suggested)} suggestion(s).{note}", messages.SUCCESS)
+
+    @admin.action(description="Confirm as not a digit", permissions=["change"])
+    def confirm_not_a_digit(self, request, queryset):
+        for drawing in queryset:
+            services.drawing_confirm_not_a_digit(drawing=drawing, user=request.user)
+        self.message_user(request, f"Confirmed {len(queryset)} drawing(s) as not a digit.", messages.SUCCESS)
 
     @admin.display(description="id", ordering="id")
     def short_id(self, drawing):
@@ -117,6 +146,21 @@ class DrawingAdmin(admin.ModelAdmin):
     @admin.display(description="confidence", ordering="confidence")
     def confidence_percent(self, drawing):
         return f"{drawing.confidence:.1%}"
+
+    @admin.display(description="is a digit (score)", ordering="digit_score")
+    def digit_verdict(self, drawing):
+        """The model's not-a-digit answer; "-" for models without that output."""
+        if drawing.digit_score is None:
+            return "-"
+        verdict = "not a digit" if drawing.is_digit is False else "digit"
+        return f"{verdict} ({drawing.digit_score:.2f})"
+
+    @admin.display(description="suggested")
+    def suggested(self, drawing):
+        """What the user said: a digit, "not a digit", or nothing."""
+        if drawing.suggested_not_a_digit:
+            return "not a digit"
+        return "-" if drawing.suggested_label is None else drawing.suggested_label
 
     @admin.display(description="probabilities")
     def probabilities_table(self, drawing):

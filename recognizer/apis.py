@@ -16,10 +16,10 @@ from recognizer.images import EXTENSIONS
 from recognizer.permissions import IsStaff
 from recognizer.serializers import (
     BatchResultSerializer,
-    ConfirmLabelSerializer,
+    ConfirmSerializer,
     DrawingFilterSerializer,
     DrawingSerializer,
-    LabelSerializer,
+    FeedbackSerializer,
     PredictionBatchSerializer,
     PredictionCreateSerializer,
 )
@@ -105,22 +105,30 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(DrawingSerializer(self.get_object()).data)
 
-    @extend_schema(request=ConfirmLabelSerializer, responses={200: DrawingSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=ConfirmSerializer, responses={200: DrawingSerializer, 400: ERROR, 403: ERROR})
     def partial_update(self, request, pk=None):
-        serializer = ConfirmLabelSerializer(data=request.data)
+        """Staff confirm the label training uses, or that the drawing is not a digit; each replaces the other."""
+        serializer = ConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        drawing = services.drawing_confirm_label(
-            drawing=self.get_object(), label=serializer.validated_data["confirmed_label"], user=request.user
-        )
+        drawing, answer = self.get_object(), serializer.validated_data
+        if answer.get("confirmed_not_a_digit"):
+            drawing = services.drawing_confirm_not_a_digit(drawing=drawing, user=request.user)
+        else:
+            label = answer["confirmed_label"]
+            drawing = services.drawing_confirm_label(drawing=drawing, label=label, user=request.user)
         return Response(DrawingSerializer(drawing).data)
 
-    @extend_schema(request=LabelSerializer, responses={200: DrawingSerializer, 400: ERROR, 404: ERROR})
+    @extend_schema(request=FeedbackSerializer, responses={200: DrawingSerializer, 400: ERROR, 404: ERROR})
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
-        """The user says which digit they drew (stored as `suggested_label`, for staff to review)."""
-        serializer = LabelSerializer(data=request.data)
+        """The user says which digit they drew, or that it is not a digit (a suggestion, for staff to review)."""
+        serializer = FeedbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        drawing = services.drawing_suggest_label(drawing=self.get_object(), label=serializer.validated_data["label"])
+        drawing, answer = self.get_object(), serializer.validated_data
+        if answer.get("not_a_digit"):
+            drawing = services.drawing_suggest_not_a_digit(drawing=drawing)
+        else:
+            drawing = services.drawing_suggest_label(drawing=drawing, label=answer["label"])
         return Response(DrawingSerializer(drawing).data)
 
 

@@ -92,6 +92,20 @@ class Drawing(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    digit_score = models.FloatField(
+        null=True, blank=True,
+        help_text="How surely the drawing is a digit at all, 0-1 (empty: the model has no not-a-digit output).",
+    )
+    is_digit = models.BooleanField(
+        null=True, blank=True,
+        help_text="digit_score reached the answering model version's threshold (empty: no not-a-digit output).",
+    )
+    suggested_not_a_digit = models.BooleanField(
+        default=False, help_text="The user says the drawing is not a digit; replaces any suggested label."
+    )
+    confirmed_not_a_digit = models.BooleanField(
+        default=False, help_text="Staff confirmed the drawing is not a digit; used for training instead of a label."
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -102,6 +116,15 @@ class Drawing(models.Model):
             models.CheckConstraint(
                 condition=Q(confidence__gte=0, confidence__lte=1), name="drawing_confidence_is_a_probability"
             ),
+            models.CheckConstraint(
+                condition=Q(digit_score__gte=0, digit_score__lte=1) | Q(digit_score__isnull=True),
+                name="drawing_digit_score_is_a_probability",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_label__isnull=True) | Q(confirmed_not_a_digit=False),
+                name="drawing_confirmed_label_or_not_a_digit",
+                violation_error_message="A drawing is confirmed either as a digit or as not a digit, not both.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,5 +132,16 @@ class Drawing(models.Model):
 
     @property
     def training_label(self) -> int | None:
-        """Only staff-confirmed labels train models; user suggestions wait for review."""
+        """The confirmed digit; None for unconfirmed drawings and for drawings confirmed as not a digit.
+
+        Only staff-confirmed labels train models; user suggestions wait for review.
+        """
         return self.confirmed_label
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Staff confirmed what it is: a digit (`training_label`) or not a digit (`confirmed_not_a_digit`).
+
+        The query form is `selectors.drawing_confirmed_q()`.
+        """
+        return self.confirmed_label is not None or self.confirmed_not_a_digit

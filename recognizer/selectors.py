@@ -38,11 +38,33 @@ def drawing_input_png(*, drawing_id: str | uuid.UUID) -> bytes | None:
     return bytes(data) if data is not None else None
 
 
-def disagreement_q() -> Q:
-    """A label (confirmed or suggested) that differs from the prediction."""
-    confirmed = Q(confirmed_label__isnull=False) & ~Q(confirmed_label=F("predicted_digit"))
-    suggested = Q(suggested_label__isnull=False) & ~Q(suggested_label=F("predicted_digit"))
-    return confirmed | suggested
+def drawing_confirmed_q() -> Q:
+    """Drawings staff confirmed as a digit or as not a digit: the ones retraining learns from."""
+    return Q(confirmed_label__isnull=False) | Q(confirmed_not_a_digit=True)
+
+
+def not_a_digit_q() -> Q:
+    """Drawings a person marked as not a digit: staff confirmed it or the user suggested it."""
+    return Q(confirmed_not_a_digit=True) | Q(suggested_not_a_digit=True)
+
+
+def disagreement_q(*, include_suggested: bool = True) -> Q:
+    """A person's answer (the confirmed one, and by default the suggested one) differs from the model's.
+
+    The model answers "not a digit" when `is_digit` is false, else its predicted digit (older rows
+    and models without a not-a-digit output have `is_digit` null: they answered a digit).
+    """
+    confirmed = _disagrees("confirmed_label", "confirmed_not_a_digit")
+    if not include_suggested:
+        return confirmed
+    return confirmed | _disagrees("suggested_label", "suggested_not_a_digit")
+
+
+def _disagrees(label_field: str, not_a_digit_field: str) -> Q:
+    model_refused = Q(is_digit=False)
+    other_answer = Q(**{f"{label_field}__isnull": False}) & (~Q(**{label_field: F("predicted_digit")}) | model_refused)
+    refused_digit = Q(**{not_a_digit_field: True}) & ~model_refused
+    return other_answer | refused_digit
 
 
 def drawing_list(
@@ -50,17 +72,24 @@ def drawing_list(
     digit: int | None = None,
     confirmed: bool | None = None,
     disagreement: bool | None = None,
+    not_a_digit: bool | None = None,
+    is_digit: bool | None = None,
     max_confidence: float | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
 ) -> QuerySet[Drawing]:
+    """`is_digit` matches the model's answer, so rows without a not-a-digit score match neither value."""
     drawings = Drawing.objects.defer(*BLOBS).select_related("model_version")
     if digit is not None:
         drawings = drawings.filter(predicted_digit=digit)
     if confirmed is not None:
-        drawings = drawings.filter(confirmed_label__isnull=not confirmed)
+        drawings = _filter(drawings, drawing_confirmed_q(), confirmed)
     if disagreement is not None:
-        drawings = drawings.filter(disagreement_q()) if disagreement else drawings.exclude(disagreement_q())
+        drawings = _filter(drawings, disagreement_q(), disagreement)
+    if not_a_digit is not None:
+        drawings = _filter(drawings, not_a_digit_q(), not_a_digit)
+    if is_digit is not None:
+        drawings = drawings.filter(is_digit=is_digit)
     if max_confidence is not None:
         drawings = drawings.filter(confidence__lte=max_confidence)
     if created_after is not None:
@@ -68,6 +97,10 @@ def drawing_list(
     if created_before is not None:
         drawings = drawings.filter(created__lt=created_before)
     return drawings
+
+
+def _filter(drawings: QuerySet[Drawing], condition: Q, wanted: bool) -> QuerySet[Drawing]:
+    return drawings.filter(condition) if wanted else drawings.exclude(condition)
 
 
 def _uuid(value: str | uuid.UUID) -> uuid.UUID | None:

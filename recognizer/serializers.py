@@ -12,6 +12,7 @@ from recognizer.uploads import read_image
 # No braces: DRF runs error messages through str.format.
 IMAGE_HINT = "send a multipart file field named 'image', or JSON with 'image' holding base64 or a data: URL"
 IMAGES_HINT = "send multipart file fields named 'images', or JSON with 'images' holding a list of base64 strings"
+MAX_NAMES, MAX_NAME_CHARS = 3, 20  # of unexpected fields named in an error
 
 
 @extend_schema_field(
@@ -33,13 +34,22 @@ class ImageField(serializers.Field):
 
 
 class StrictSerializer(serializers.Serializer):
-    """Rejects fields it does not know, so a misspelt key is an error instead of a silent no-op."""
+    """Rejects fields it does not know, so a misspelt key is an error instead of a silent no-op.
+
+    The message names a few of them, shortened: a junk form body can have hundreds of binary keys.
+    """
 
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields))
         if unknown:
-            raise serializers.ValidationError(f"unexpected field(s): {', '.join(unknown)}")
+            raise serializers.ValidationError(f"unexpected field(s): {_some_names(unknown)}")
         return attrs
+
+
+def _some_names(names: list[str]) -> str:
+    shown = [name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…" for name in names[:MAX_NAMES]]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
 
 
 class PredictionCreateSerializer(serializers.Serializer):
@@ -71,21 +81,67 @@ def _bytes_or_error(item) -> bytes | DrawingError:
         return err
 
 
-class LabelSerializer(StrictSerializer):
-    label = serializers.IntegerField(validators=DIGIT_VALIDATORS, help_text="The digit you drew, 0-9.")
+class FeedbackSerializer(StrictSerializer):
+    """The user's answer: which digit it was, or that it is not a digit. Exactly one of the two."""
+
+    label = serializers.IntegerField(required=False, validators=DIGIT_VALIDATORS, help_text="The digit you drew, 0-9.")
+    not_a_digit = serializers.BooleanField(required=False, help_text="true: what you drew is not a digit.")
+
+    def validate(self, attrs):
+        _one_of(attrs, "label", "not_a_digit", missing="send 'label' (the digit, 0-9) or 'not_a_digit': true")
+        attrs = super().validate(attrs)
+        if "not_a_digit" in attrs and not attrs["not_a_digit"]:
+            raise serializers.ValidationError("not_a_digit can only be true; to say which digit it was, send 'label'")
+        return attrs
 
 
-class ConfirmLabelSerializer(StrictSerializer):
+class ConfirmSerializer(StrictSerializer):
+    """Staff's answer: the true digit (null clears the confirmation), or that it is not a digit."""
+
     confirmed_label = serializers.IntegerField(
-        validators=DIGIT_VALIDATORS, allow_null=True, help_text="The true digit, 0-9; null clears it."
+        required=False, validators=DIGIT_VALIDATORS, allow_null=True,
+        help_text="The true digit, 0-9; null clears the confirmation (label or not a digit).",
     )
+    confirmed_not_a_digit = serializers.BooleanField(
+        required=False, help_text="true: the drawing is not a digit (replaces a confirmed label)."
+    )
+
+    def validate(self, attrs):
+        _one_of(
+            attrs, "confirmed_label", "confirmed_not_a_digit",
+            missing="send 'confirmed_label' (0-9, or null to clear) or 'confirmed_not_a_digit': true",
+        )
+        attrs = super().validate(attrs)
+        if "confirmed_not_a_digit" in attrs and not attrs["confirmed_not_a_digit"]:
+            raise serializers.ValidationError(
+                "confirmed_not_a_digit can only be true; send confirmed_label null to clear the confirmation"
+            )
+        return attrs
+
+
+def _one_of(attrs: dict, first: str, second: str, *, missing: str) -> None:
+    """Exactly one of two mutually exclusive answers (a present null counts as sent)."""
+    if first in attrs and second in attrs:
+        raise serializers.ValidationError(f"send either '{first}' or '{second}', not both")
+    if first not in attrs and second not in attrs:
+        raise serializers.ValidationError(missing)
 
 
 class DrawingFilterSerializer(serializers.Serializer):
     digit = serializers.IntegerField(required=False, validators=DIGIT_VALIDATORS, help_text="Predicted digit.")
-    confirmed = serializers.BooleanField(required=False, help_text="Has (true) or lacks (false) a confirmed label.")
+    confirmed = serializers.BooleanField(
+        required=False, help_text="Staff confirmed (true) a label or not-a-digit, or did not (false)."
+    )
     disagreement = serializers.BooleanField(
-        required=False, help_text="true: the confirmed or suggested label differs from the prediction."
+        required=False,
+        help_text="true: the confirmed or suggested answer (a digit, or not a digit) differs from the model's.",
+    )
+    not_a_digit = serializers.BooleanField(
+        required=False, help_text="true: staff confirmed or the user suggested that it is not a digit."
+    )
+    is_digit = serializers.BooleanField(
+        required=False,
+        help_text="The model's not-a-digit answer; drawings from models without that output match neither value.",
     )
     max_confidence = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
     created_after = serializers.DateTimeField(required=False, help_text="Inclusive, ISO 8601.")
@@ -95,6 +151,9 @@ class DrawingFilterSerializer(serializers.Serializer):
 class DrawingSerializer(serializers.ModelSerializer):
     prediction = serializers.IntegerField(source="predicted_digit", help_text="The predicted digit.")
     probabilities = serializers.SerializerMethodField(help_text="Probability of each digit 0-9.")
+    digit_score = serializers.SerializerMethodField(
+        help_text="How surely the drawing is a digit at all, 0-1; null when the model has no not-a-digit output."
+    )
     model_version = serializers.CharField(source="model_version.name")
     image_url = serializers.SerializerMethodField(help_text="The drawing as uploaded.")
     input_url = serializers.SerializerMethodField(help_text="The 28x28 model input, a grayscale PNG.")
@@ -106,18 +165,25 @@ class DrawingSerializer(serializers.ModelSerializer):
             "prediction",
             "confidence",
             "probabilities",
+            "digit_score",
+            "is_digit",
             "model_version",
             "created",
             "source",
             "image_url",
             "input_url",
             "suggested_label",
+            "suggested_not_a_digit",
             "confirmed_label",
+            "confirmed_not_a_digit",
         ]
         read_only_fields = fields
 
     def get_probabilities(self, drawing: Drawing) -> list[float]:
         return [round(p, 6) for p in drawing.probabilities]
+
+    def get_digit_score(self, drawing: Drawing) -> float | None:
+        return _rounded(drawing.digit_score, 6)
 
     def get_image_url(self, drawing: Drawing) -> str:
         return reverse("recognizer:prediction-image", args=[drawing.pk])
@@ -136,14 +202,27 @@ class BatchResultSerializer(serializers.Serializer):
 
 
 class SeedPredictionSerializer(serializers.Serializer):
-    """The Flask demo's answer, kept byte-for-byte compatible for its clients."""
+    """The Flask demo's answer, with the same keys and meanings for its clients, plus the not-a-digit fields."""
 
     prediction = serializers.IntegerField(source="predicted_digit")
     confidence = serializers.SerializerMethodField()
+    digit_score = serializers.SerializerMethodField(
+        help_text="How surely the drawing is a digit at all, 0-1; null when the model has no not-a-digit output."
+    )
+    is_digit = serializers.BooleanField(
+        allow_null=True, help_text="digit_score reached the model's threshold; null without a not-a-digit output."
+    )
     status = serializers.SerializerMethodField()
 
     def get_confidence(self, drawing: Drawing) -> float:
         return round(drawing.confidence, 4)
 
+    def get_digit_score(self, drawing: Drawing) -> float | None:
+        return _rounded(drawing.digit_score, 4)
+
     def get_status(self, drawing: Drawing) -> str:
         return "success"
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)

@@ -57,20 +57,49 @@ def drawing_create_batch(
 
 
 def drawing_suggest_label(*, drawing: Drawing, label: int) -> Drawing:
-    """A user's claim of what they drew; the latest one wins. Not used for training until confirmed."""
+    """A user's claim of what they drew; the latest one wins (a label replaces "not a digit").
+
+    Not used for training until confirmed.
+    """
     drawing.suggested_label = _digit(label)
-    drawing.save(update_fields=["suggested_label"])
+    drawing.suggested_not_a_digit = False
+    drawing.save(update_fields=["suggested_label", "suggested_not_a_digit"])
+    return drawing
+
+
+def drawing_suggest_not_a_digit(*, drawing: Drawing) -> Drawing:
+    """A user's claim that the drawing is no digit at all; replaces any suggested label."""
+    drawing.suggested_label = None
+    drawing.suggested_not_a_digit = True
+    drawing.save(update_fields=["suggested_label", "suggested_not_a_digit"])
     return drawing
 
 
 def drawing_confirm_label(*, drawing: Drawing, label: int | None, user) -> Drawing:
-    """Staff set (or, with None, clear) the label that training uses, recording who and when."""
+    """Staff set the label that training uses, recording who and when; a label replaces "not a digit".
+
+    With None, the confirmation is cleared altogether: no label, not "not a digit", nobody, never.
+    """
     drawing.confirmed_label = None if label is None else _digit(label)
-    drawing.confirmed_by = None if label is None else user
-    drawing.confirmed_at = None if label is None else timezone.now()
-    drawing.save(update_fields=["confirmed_label", "confirmed_by", "confirmed_at"])
+    _record_confirmation(drawing, user=None if label is None else user, not_a_digit=False)
     logger.info("label confirmed", extra={"drawing_id": str(drawing.pk), "label": label, "user_id": user.pk})
     return drawing
+
+
+def drawing_confirm_not_a_digit(*, drawing: Drawing, user) -> Drawing:
+    """Staff confirm the drawing is not a digit (training learns to refuse it), recording who and when."""
+    drawing.confirmed_label = None
+    _record_confirmation(drawing, user=user, not_a_digit=True)
+    logger.info("confirmed not a digit", extra={"drawing_id": str(drawing.pk), "user_id": user.pk})
+    return drawing
+
+
+def _record_confirmation(drawing: Drawing, *, user, not_a_digit: bool) -> None:
+    """Saves the confirmation fields together; a None user means the confirmation was cleared."""
+    drawing.confirmed_not_a_digit = not_a_digit
+    drawing.confirmed_by = user
+    drawing.confirmed_at = None if user is None else timezone.now()
+    drawing.save(update_fields=["confirmed_label", "confirmed_not_a_digit", "confirmed_by", "confirmed_at"])
 
 
 @transaction.atomic
@@ -98,16 +127,26 @@ def _preprocess_or_error(image: bytes | DrawingError) -> np.ndarray | DrawingErr
 
 
 def _drawing(image: bytes, x: np.ndarray, prediction: Prediction, version: ModelVersion, source: str) -> Drawing:
+    # getattr: the not-a-digit fields are new in Prediction, and None for versions without that output.
+    digit_score = getattr(prediction, "digit_score", None)
+    is_digit = getattr(prediction, "is_digit", None)
     return Drawing(
         image=image,
         content_type=media_type_of(image),
         input_png=input_to_png(x),
         predicted_digit=prediction.digit,
-        confidence=min(max(prediction.confidence, 0.0), 1.0),  # float32 rounding may overshoot 1
+        confidence=_probability(prediction.confidence),
         probabilities=list(prediction.probabilities),
+        digit_score=None if digit_score is None else _probability(digit_score),
+        is_digit=None if is_digit is None else bool(is_digit),
         model_version=version,
         source=source,
     )
+
+
+def _probability(value: float) -> float:
+    """Clamped into 0..1: float32 rounding may overshoot 1, and the database refuses that."""
+    return min(max(float(value), 0.0), 1.0)
 
 
 def _digit(label: int) -> int:

@@ -11,6 +11,7 @@ router.register("predictions", apis.PredictionViewSet, basename="prediction")
 urlpatterns = [
     path("", views.index, name="index"),
     path("predict", seed_apis.SeedPredictApi.as_view(), name="seed-predict"),
+    path("predict/", seed_apis.SeedPredictSlashApi.as_view(), name="seed-predict-slash"),  # the demo page's URL
     path("health", seed_apis.HealthApi.as_view(), name="health"),
     path("api/predictions/<str:pk>/image", apis.DrawingImageApi.as_view(), name="prediction-image"),
     path("api/predictions/<str:pk>/input", apis.DrawingInputApi.as_view(), name="prediction-input"),

@@ -99,7 +99,7 @@ export function createApi(root) {
       request("POST", base, { body: { image, source: "page" }, signal }),
     /** GET one stored prediction. */
     get: (id, { signal } = {}) => request("GET", item(id), { signal }),
-    /** Tell the server what the digit really was. */
-    feedback: (id, label) => request("POST", `${item(id)}feedback/`, { body: { label } }),
+    /** Tell the server what the drawing really was: `{label: 4}` or `{not_a_digit: true}`. */
+    feedback: (id, correction) => request("POST", `${item(id)}feedback/`, { body: correction }),
   };
 }

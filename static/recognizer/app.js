@@ -1,6 +1,7 @@
 // The page: wires the drawing pad, the predictions API, the result panel,
 // feedback and this browser's history together.
 
+import { describeAnswer, feedbackBody, looksLikeDigit, parseAnswer, suggestionOf, topGuesses } from "./answers.js";
 import { ApiError, createApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
 import { PredictionHistory, formatPercent, onHistoryChange, renderHistory } from "./history.js";
@@ -22,8 +23,15 @@ const els = {
   empty: $("#result-empty"),
   body: $("#result-body"),
   source: $("#result-source"),
+  verdict: $("#verdict"),
   digit: $("#result-digit"),
+  verdictConfidence: $("#verdict-confidence"),
   confidence: $("#confidence"),
+  notDigit: $("#not-digit"),
+  closestDigit: $("#closest-digit"),
+  closestConfidence: $("#closest-confidence"),
+  topGuesses: $("#top-guesses"),
+  topGuessesList: $("#top-guesses-list"),
   preview: $("#input-preview"),
   rows: [...document.querySelectorAll(".prob-row")],
   feedbackButtons: [...document.querySelectorAll("#feedback button[data-label]")],
@@ -31,6 +39,7 @@ const els = {
   modelVersion: $("#model-version"),
   announcer: $("#announcer"),
   quick: $("#quick-result"),
+  quickReads: $("#quick-reads"),
   quickDigit: $("#quick-digit"),
   quickConfidence: $("#quick-confidence"),
   history: $("#history"),
@@ -89,6 +98,9 @@ function syncControls() {
 
 function summary(prediction) {
   const confidence = formatPercent(prediction.confidence, { spoken: true });
+  if (!looksLikeDigit(prediction)) {
+    return `This doesn't look like a digit. Closest digit ${prediction.prediction}, ${confidence} sure`;
+  }
   return `Predicted ${prediction.prediction} with ${confidence} confidence`;
 }
 
@@ -111,15 +123,9 @@ function showResult(prediction, { fromHistory = false } = {}) {
   els.body.hidden = false;
   els.source.hidden = !fromHistory;
 
-  els.digit.textContent = String(prediction.prediction);
-  els.confidence.textContent = formatPercent(prediction.confidence);
+  showVerdict(prediction);
   els.quick.hidden = fromHistory; // an earlier drawing is not what the canvas shows
-  els.quickDigit.textContent = String(prediction.prediction);
-  els.quickConfidence.textContent = formatPercent(prediction.confidence);
-  els.quick.setAttribute(
-    "aria-label",
-    `Reads ${prediction.prediction}, ${formatPercent(prediction.confidence, { spoken: true })} sure. Show details`,
-  );
+  showTopGuesses(prediction);
   els.rows.forEach((row, digit) => {
     const probability = Math.min(1, Math.max(0, prediction.probabilities?.[digit] ?? 0));
     const bar = row.querySelector(".prob-bar");
@@ -138,14 +144,58 @@ function showResult(prediction, { fromHistory = false } = {}) {
   }
   els.modelVersion.textContent = prediction.model_version ?? "";
 
-  const label = prediction.suggested_label ?? null;
-  markFeedback(label);
+  const suggestion = suggestionOf(prediction);
+  markFeedback(suggestion);
   els.feedbackStatus.dataset.tone = "";
-  els.feedbackStatus.textContent = label === null ? "" : `You said it was ${label}.`;
+  els.feedbackStatus.textContent = suggestion === null ? "" : `You said it was ${describeAnswer(suggestion)}.`;
 
   syncControls();
   refreshHistory();
   announce(fromHistory ? `Earlier drawing. ${summary(prediction)}` : summary(prediction));
+}
+
+/** The headline: the digit and how sure, or plainly "not a digit" with the closest digit in small print. */
+function showVerdict(prediction) {
+  const isDigit = looksLikeDigit(prediction);
+  const digit = String(prediction.prediction);
+  const confidence = formatPercent(prediction.confidence);
+  els.verdict.dataset.verdict = isDigit ? "digit" : "not-digit";
+  els.digit.hidden = !isDigit;
+  els.verdictConfidence.hidden = !isDigit;
+  els.notDigit.hidden = isDigit;
+  els.digit.textContent = isDigit ? digit : "";
+  els.confidence.textContent = confidence;
+  els.closestDigit.textContent = digit;
+  els.closestConfidence.textContent = `${confidence} sure`;
+
+  els.quick.dataset.verdict = els.verdict.dataset.verdict;
+  els.quickReads.hidden = !isDigit;
+  els.quickDigit.textContent = isDigit ? digit : "Not a digit";
+  els.quickConfidence.textContent = isDigit ? confidence : "";
+  const spoken = formatPercent(prediction.confidence, { spoken: true });
+  els.quick.setAttribute(
+    "aria-label",
+    isDigit ? `Reads ${digit}, ${spoken} sure. Show details` : "Doesn't look like a digit. Show details",
+  );
+}
+
+/** The three likeliest digits with their percentages; only when the drawing looks like a digit. */
+function showTopGuesses(prediction) {
+  els.topGuesses.hidden = !looksLikeDigit(prediction);
+  els.topGuessesList.replaceChildren(
+    ...topGuesses(prediction.probabilities).map(({ digit, probability }) => {
+      const item = document.createElement("li");
+      item.className = "top-guesses__item";
+      const digitText = document.createElement("span");
+      digitText.className = "top-guesses__digit";
+      digitText.textContent = String(digit);
+      const value = document.createElement("span");
+      value.className = "top-guesses__value";
+      value.textContent = formatPercent(probability);
+      item.append(digitText, " ", value);
+      return item;
+    }),
+  );
 }
 
 function resetResult() {
@@ -163,9 +213,10 @@ function resetResult() {
   refreshHistory();
 }
 
-function markFeedback(label) {
+/** @param {number|string|null} answer a digit, NOT_A_DIGIT or null */
+function markFeedback(answer) {
   for (const button of els.feedbackButtons) {
-    button.setAttribute("aria-pressed", String(Number(button.dataset.label) === label));
+    button.setAttribute("aria-pressed", String(parseAnswer(button.dataset.label) === answer));
   }
 }
 
@@ -255,23 +306,28 @@ function clearAll() {
   resetResult();
 }
 
-async function sendFeedback(label) {
+/** @param {number|string} answer a digit 0-9 or NOT_A_DIGIT */
+async function sendFeedback(answer) {
   const shown = state.shown;
   if (!shown || state.savingFeedback) return;
   state.savingFeedback = true;
   els.feedbackStatus.dataset.tone = "";
   els.feedbackStatus.textContent = "Saving…";
   try {
-    await api.feedback(shown.id, label);
-    history.update(shown.id, { label });
+    const saved = await api.feedback(shown.id, feedbackBody(answer));
+    const suggestion = {
+      suggested_label: saved.suggested_label ?? null,
+      suggested_not_a_digit: saved.suggested_not_a_digit === true,
+    };
+    history.update(shown.id, { label: answer });
     if (state.canvasPrediction?.id === shown.id) {
-      state.canvasPrediction = { ...state.canvasPrediction, suggested_label: label };
+      state.canvasPrediction = { ...state.canvasPrediction, ...suggestion };
     }
     if (state.shown?.id === shown.id) {
-      state.shown = { ...state.shown, suggested_label: label };
-      markFeedback(label);
+      state.shown = { ...state.shown, ...suggestion };
+      markFeedback(answer);
       els.feedbackStatus.dataset.tone = "success";
-      els.feedbackStatus.textContent = `Thanks — saved as ${label}`;
+      els.feedbackStatus.textContent = `Thanks — saved as ${describeAnswer(answer)}`;
     }
     refreshHistory();
   } catch (error) {
@@ -343,7 +399,7 @@ els.auto.addEventListener("change", () => {
 });
 
 for (const button of els.feedbackButtons) {
-  button.addEventListener("click", () => sendFeedback(Number(button.dataset.label)));
+  button.addEventListener("click", () => sendFeedback(parseAnswer(button.dataset.label)));
 }
 
 els.history.addEventListener("click", (event) => {

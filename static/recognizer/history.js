@@ -1,5 +1,7 @@
 // This browser's recent predictions, kept in localStorage, and their list.
 
+import { NOT_A_DIGIT, describeAnswer, suggestionOf } from "./answers.js";
+
 const KEY = "digits.history.v1";
 const LIMIT = 8;
 
@@ -31,7 +33,12 @@ export class PredictionHistory {
     this.store = storage();
   }
 
-  /** @returns {{id: string, digit: number, confidence: number, inputUrl: string, created: string, label: number|null}[]} */
+  /**
+   * label: what the user said (a digit, NOT_A_DIGIT or null); isDigit: the model's verdict (null
+   * for models without a not-a-digit output and for entries saved before it existed).
+   * @returns {{id: string, digit: number, confidence: number, inputUrl: string, created: string,
+   *            label: number|string|null, isDigit: boolean|null}[]}
+   */
   all() {
     try {
       const parsed = JSON.parse(this.store?.getItem(KEY) ?? "[]");
@@ -49,7 +56,8 @@ export class PredictionHistory {
       confidence: prediction.confidence,
       inputUrl: prediction.input_url,
       created: prediction.created ?? new Date().toISOString(),
-      label: prediction.suggested_label ?? null,
+      label: suggestionOf(prediction),
+      isDigit: prediction.is_digit ?? null,
     };
     this._save([entry, ...this.all().filter((e) => e.id !== entry.id)]);
   }
@@ -111,6 +119,11 @@ export function formatPercent(probability, { spoken = false } = {}) {
   return `${percent.toFixed(1)}%`;
 }
 
+/** Not a digit by the model's verdict or the user's word: such rows are marked. */
+function isNotADigit(entry) {
+  return entry.isDigit === false || entry.label === NOT_A_DIGIT;
+}
+
 /** Render entries into the <ol>; each row is a button carrying data-id. */
 export function renderHistory(list, entries, { currentId = null } = {}) {
   list.replaceChildren(
@@ -121,6 +134,7 @@ export function renderHistory(list, entries, { currentId = null } = {}) {
       button.className = "history__item";
       button.dataset.id = entry.id;
       if (entry.id === currentId) button.setAttribute("aria-current", "true");
+      if (isNotADigit(entry)) button.dataset.notADigit = "true";
 
       const thumb = document.createElement("img");
       thumb.src = entry.inputUrl;
@@ -129,22 +143,29 @@ export function renderHistory(list, entries, { currentId = null } = {}) {
       thumb.loading = "lazy";
       thumb.addEventListener("error", () => thumb.classList.add("is-missing"), { once: true });
 
+      const modelSaysDigit = entry.isDigit !== false;
       const digit = document.createElement("span");
       digit.className = "history__digit";
-      digit.textContent = String(entry.digit);
+      digit.textContent = modelSaysDigit ? String(entry.digit) : "✕";
+      if (!modelSaysDigit) digit.setAttribute("aria-hidden", "true"); // the text below says it in words
 
       const details = document.createElement("span");
       details.className = "history__details";
-      const confidence = document.createElement("span");
-      confidence.textContent = `${formatPercent(entry.confidence)} sure`;
+      const verdict = document.createElement("span");
+      if (modelSaysDigit) {
+        verdict.textContent = `${formatPercent(entry.confidence)} sure`;
+      } else {
+        verdict.className = "history__tag";
+        verdict.textContent = "not a digit";
+      }
       const time = document.createElement("time");
       time.dateTime = entry.created;
       time.textContent = ago(entry.created);
-      details.append(confidence, time);
+      details.append(verdict, time);
       if (entry.label !== null && entry.label !== undefined) {
         const label = document.createElement("span");
         label.className = "history__label";
-        label.textContent = `you said ${entry.label}`;
+        label.textContent = `you said ${describeAnswer(entry.label)}`;
         details.append(label);
       }
 

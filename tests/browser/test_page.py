@@ -216,3 +216,64 @@ def test_page_fits_a_phone_and_a_finger_draws_without_scrolling(phone_page):
     expect(page.locator("#quick-result")).to_be_in_viewport()
     expect(page.locator("#quick-digit")).to_have_text(page.locator("#result-digit").inner_text())
     assert Drawing.objects.filter(source=Drawing.Source.PAGE).count() == 1
+
+
+def test_not_a_digit_feedback_from_the_page_is_stored(page):
+    draw(page, SEVEN)
+    page.locator("#predict").click()
+    wait_for_result(page)
+    predicted = int(page.locator("#result-digit").inner_text())
+
+    # A drawing that looks like a digit shows the three likeliest digits, the likeliest first.
+    guesses = page.locator("#top-guesses-list li")
+    expect(page.locator("#top-guesses")).to_be_visible()
+    expect(guesses).to_have_count(3)
+    expect(guesses.first).to_have_text(re.compile(rf"^{predicted} (>99\.9|100\.0|\d{{1,2}}\.\d)%$"))
+
+    button = page.locator("#feedback button[data-label='not-a-digit']")
+    button.focus()
+    page.keyboard.press("Enter")  # keyboard users can say it too
+    expect(page.locator("#feedback-status")).to_have_text("Thanks — saved as not a digit")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#feedback button[aria-pressed=true]")).to_have_count(1)
+
+    drawing = Drawing.objects.get(pk=page.locator("#result").get_attribute("data-id"))
+    assert drawing.suggested_not_a_digit is True and drawing.suggested_label is None
+    assert drawing.confirmed_not_a_digit is False
+    item = page.locator(f"#history button[data-id='{drawing.pk}']")
+    expect(item).to_have_attribute("data-not-a-digit", "true")
+    expect(item).to_contain_text("you said not a digit")
+
+
+def test_a_drawing_the_model_calls_no_digit_says_so_plainly(page, mnist_test):
+    """The shipped model has no not-a-digit output, so the stored verdict is set as such a model's would be."""
+    from ml.canvas import canvas_png
+    from recognizer.services import drawing_create
+
+    images, _ = mnist_test
+    drawing = drawing_create(image=canvas_png(images[0]), source="page")
+    Drawing.objects.filter(pk=drawing.pk).update(digit_score=0.08, is_digit=False)
+    entry = {
+        "id": str(drawing.pk), "digit": drawing.predicted_digit, "confidence": drawing.confidence,
+        "inputUrl": f"/api/predictions/{drawing.pk}/input", "created": drawing.created.isoformat(),
+        "label": None, "isDigit": False,
+    }
+    page.evaluate("entry => localStorage.setItem('digits.history.v1', JSON.stringify([entry]))", entry)
+    page.reload()
+    page.wait_for_selector("#app[data-ready=true]")
+
+    item = page.locator(f"#history button[data-id='{drawing.pk}']")
+    expect(item).to_have_attribute("data-not-a-digit", "true")
+    expect(item).to_contain_text("not a digit")
+    item.click()  # fetched again from the server, which says is_digit: false
+    expect(page.locator("#result")).to_have_attribute("data-id", str(drawing.pk))
+
+    expect(page.locator("#not-digit")).to_be_visible()
+    expect(page.locator(".verdict__headline")).to_have_text("This doesn't look like a digit")
+    expect(page.locator("#closest-digit")).to_have_text(str(drawing.predicted_digit))
+    expect(page.locator("#result-digit")).to_be_hidden()
+    expect(page.locator("#confidence")).to_be_hidden()
+    expect(page.locator("#top-guesses")).to_be_hidden()
+    expect(page.locator("#announcer")).to_have_text(
+        re.compile(rf"^Earlier drawing\. This doesn't look like a digit\. Closest digit {drawing.predicted_digit}, ")
+    )

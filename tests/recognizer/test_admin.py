@@ -3,7 +3,13 @@ import pytest
 from django.urls import reverse
 
 from recognizer.models import Drawing, ModelVersion
-from recognizer.services import drawing_create, drawing_suggest_label
+from recognizer.services import (
+    drawing_confirm_label,
+    drawing_confirm_not_a_digit,
+    drawing_create,
+    drawing_suggest_label,
+    drawing_suggest_not_a_digit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +40,9 @@ def test_changelist_shows_both_thumbnails(admin_client, drawings):
         "disagreement=yes",
         "disagreement=confirmed",
         "low_confidence=yes",
+        "not_a_digit=predicted",
+        "not_a_digit=suggested",
+        "not_a_digit=confirmed",
         "source__exact=api",
         "q=0",
     ],
@@ -58,7 +67,7 @@ def test_change_page_shows_the_drawing_and_hides_raw_bytes(admin_client, drawing
     assert response.status_code == 200
     html = response.content.decode()
     assert f"/api/predictions/{drawing.pk}/image" in html and f"/api/predictions/{drawing.pk}/input" in html
-    assert set(response.context["adminform"].form.fields) == {"confirmed_label"}
+    assert set(response.context["adminform"].form.fields) == {"confirmed_label", "confirmed_not_a_digit"}
 
 
 def test_change_page_confirms_through_the_service(admin_client, admin_user, drawings):
@@ -164,3 +173,104 @@ def test_admin_action_activates_a_version_through_the_service(admin_client, draw
 def test_drawing_list_shows_which_version_predicted_each_drawing(admin_client, drawings):
     html = admin_client.get(reverse(CHANGELIST)).content.decode()
     assert drawings[0].model_version.name in html
+
+
+# ---- "not a digit" ------------------------------------------------------------------------------
+
+
+def changelist_ids(admin_client, query: str) -> set:
+    response = admin_client.get(reverse(CHANGELIST) + "?" + query)
+    assert response.status_code == 200
+    return {d.pk for d in response.context["cl"].result_list}
+
+
+def test_not_a_digit_filter_tells_the_model_the_user_and_staff_apart(admin_client, admin_user, digit_image):
+    drawings = [drawing_create(image=digit_image(d), source="api") for d in (1, 2, 3, 4)]
+    model_says, suggested, confirmed, untouched = drawings
+    Drawing.objects.filter(pk=model_says.pk).update(digit_score=0.05, is_digit=False)
+    drawing_suggest_not_a_digit(drawing=suggested)
+    drawing_confirm_not_a_digit(drawing=confirmed, user=admin_user)
+
+    assert changelist_ids(admin_client, "not_a_digit=predicted") == {model_says.pk}
+    assert changelist_ids(admin_client, "not_a_digit=suggested") == {suggested.pk}
+    assert changelist_ids(admin_client, "not_a_digit=confirmed") == {confirmed.pk}
+    assert changelist_ids(admin_client, "confirmed=yes") == {confirmed.pk}
+    assert untouched.pk in changelist_ids(admin_client, "confirmed=no")
+
+
+def test_changelist_shows_the_digit_verdict_and_score(admin_client, drawings):
+    Drawing.objects.filter(pk=drawings[0].pk).update(digit_score=0.125, is_digit=False)
+    Drawing.objects.filter(pk=drawings[1].pk).update(digit_score=0.875, is_digit=True)
+    html = admin_client.get(reverse(CHANGELIST)).content.decode()
+
+    assert "Is a digit (score)" in html  # the column header
+    assert "not a digit (0.12)" in html and "digit (0.88)" in html
+
+
+def test_action_confirms_not_a_digit_through_the_service(admin_client, admin_user, drawings):
+    drawing_confirm_label(drawing=drawings[0], label=1, user=admin_user)
+    data = {"action": "confirm_not_a_digit", "_selected_action": [str(d.pk) for d in drawings]}
+    response = admin_client.post(reverse(CHANGELIST), data, follow=True)
+
+    assert "Confirmed 2 drawing(s) as not a digit." in response.content.decode()
+    for drawing in drawings:
+        drawing.refresh_from_db()
+        assert drawing.confirmed_not_a_digit and drawing.confirmed_label is None
+        assert drawing.confirmed_by == admin_user and drawing.confirmed_at
+
+
+def test_action_accepts_a_suggested_not_a_digit(admin_client, admin_user, drawings):
+    drawing_suggest_not_a_digit(drawing=drawings[0])
+    drawing_suggest_label(drawing=drawings[1], label=7)
+    data = {"action": "accept_suggestion", "_selected_action": [str(d.pk) for d in drawings]}
+    admin_client.post(reverse(CHANGELIST), data)
+
+    not_a_digit, seven = Drawing.objects.get(pk=drawings[0].pk), Drawing.objects.get(pk=drawings[1].pk)
+    assert not_a_digit.confirmed_not_a_digit and not_a_digit.confirmed_label is None
+    assert seven.confirmed_label == 7 and not seven.confirmed_not_a_digit
+
+
+def test_change_page_confirms_not_a_digit_through_the_service(admin_client, admin_user, drawings):
+    drawing = drawings[0]
+    url = reverse("admin:recognizer_drawing_change", args=[drawing.pk])
+    response = admin_client.post(url, {"confirmed_label": "", "confirmed_not_a_digit": "on", "_save": "Save"})
+
+    assert response.status_code == 302
+    drawing.refresh_from_db()
+    assert drawing.confirmed_not_a_digit and drawing.confirmed_by == admin_user and drawing.confirmed_at
+
+
+def test_change_page_refuses_a_label_and_not_a_digit_together(admin_client, drawings):
+    drawing = drawings[0]
+    url = reverse("admin:recognizer_drawing_change", args=[drawing.pk])
+    response = admin_client.post(url, {"confirmed_label": "4", "confirmed_not_a_digit": "on", "_save": "Save"})
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "confirmed either as a digit or as not a digit, not both" in response.content.decode()
+    drawing.refresh_from_db()
+    assert drawing.confirmed_label is None and not drawing.confirmed_not_a_digit
+
+
+def test_unticking_not_a_digit_clears_the_confirmation(admin_client, admin_user, drawings):
+    drawing = drawing_confirm_not_a_digit(drawing=drawings[0], user=admin_user)
+    url = reverse("admin:recognizer_drawing_change", args=[drawing.pk])
+    admin_client.post(url, {"confirmed_label": "", "_save": "Save"})
+
+    drawing.refresh_from_db()
+    assert not drawing.is_confirmed and drawing.confirmed_by is None
+
+
+def test_list_editable_label_replaces_a_confirmed_not_a_digit(admin_client, admin_user, drawings):
+    drawing_confirm_not_a_digit(drawing=drawings[1], user=admin_user)
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(drawings[1].pk),
+        "form-0-confirmed_label": "2",
+        "_save": "Save",
+    }
+    response = admin_client.post(reverse(CHANGELIST), data)
+
+    assert response.status_code == 302
+    changed = Drawing.objects.get(pk=drawings[1].pk)
+    assert changed.confirmed_label == 2 and not changed.confirmed_not_a_digit

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from recognizer.models import Drawing
+from tests.recognizer.digit_verdict import assert_digit_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,18 @@ def test_multipart_files_are_answered_in_order(api_client, digit_image):
     assert [r["prediction"] for r in results] == [0, 1, 2]
     assert all(r["status"] == "success" and r["source"] == "batch" for r in results)
     assert Drawing.objects.filter(source="batch").count() == 3
+
+
+def test_each_result_says_whether_it_is_a_digit_as_stored(api_client, digit_image, blank_png):
+    images = [b64(digit_image(3)), b64(blank_png), b64(digit_image(6))]
+    response = api_client.post(url(), {"images": images}, format="json")
+
+    assert response.status_code == 201
+    good, bad, other = response.json()["results"]
+    assert_digit_verdict(good)
+    assert_digit_verdict(other)
+    assert [good["prediction"], other["prediction"]] == [3, 6]
+    assert set(bad) == {"status", "error"}
 
 
 def test_a_bad_image_fails_only_its_own_slot(api_client, digit_image, blank_png):

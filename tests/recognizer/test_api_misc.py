@@ -45,3 +45,21 @@ def test_api_docs_work_offline(client):
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+@pytest.mark.django_db
+def test_openapi_schema_describes_not_a_digit_and_the_raw_data_url_body(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+
+    drawing = components["Drawing"]["properties"]
+    for field in ["digit_score", "is_digit", "suggested_not_a_digit", "confirmed_not_a_digit"]:
+        assert field in drawing
+    assert drawing["digit_score"]["nullable"] and drawing["is_digit"]["nullable"]
+    assert {"digit_score", "is_digit"} <= set(components["SeedPrediction"]["properties"])
+    assert {"label", "not_a_digit"} <= set(components["Feedback"]["properties"])
+    assert {"confirmed_label", "confirmed_not_a_digit"} <= set(components["PatchedConfirm"]["properties"])
+    for path in ["/predict", "/predict/"]:
+        body = schema["paths"][path]["post"]["requestBody"]["content"]
+        assert {"application/json", "multipart/form-data", "application/x-www-form-urlencoded"} <= set(body)
+        assert body["application/x-www-form-urlencoded"]["schema"]["type"] == "string"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from recognizer.models import Drawing, ModelVersion
+from tests.recognizer.digit_verdict import assert_digit_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +17,17 @@ FIELDS = {
     "prediction",
     "confidence",
     "probabilities",
+    "digit_score",
+    "is_digit",
     "model_version",
     "created",
     "source",
     "image_url",
     "input_url",
     "suggested_label",
+    "suggested_not_a_digit",
     "confirmed_label",
+    "confirmed_not_a_digit",
 }
 
 
@@ -50,6 +55,7 @@ def test_multipart_png_is_predicted_and_stored(api_client, digit_image):
     assert len(body["probabilities"]) == 10 and sum(body["probabilities"]) == pytest.approx(1, abs=1e-3)
     assert body["source"] == "api"
     assert body["suggested_label"] is None and body["confirmed_label"] is None
+    assert body["suggested_not_a_digit"] is False and body["confirmed_not_a_digit"] is False
     assert body["model_version"] == ModelVersion.objects.get(is_active=True).name
     assert body["image_url"] == f"/api/predictions/{body['id']}/image"
     assert body["input_url"] == f"/api/predictions/{body['id']}/input"
@@ -57,6 +63,19 @@ def test_multipart_png_is_predicted_and_stored(api_client, digit_image):
     assert bytes(drawing.image) == png
     assert drawing.content_type == "image/png"
     assert drawing.predicted_digit == 7 and drawing.source == "api"
+
+
+@pytest.mark.parametrize("digit", [0, 4, 8])
+def test_answer_says_whether_it_is_a_digit_as_stored(api_client, digit_image, digit):
+    response = post_file(api_client, digit_image(digit))
+
+    assert response.status_code == 201
+    body = response.json()
+    assert_digit_verdict(body)
+    # The digit fields keep meaning the most likely digit, whatever the verdict.
+    assert body["prediction"] == digit
+    assert body["confidence"] == pytest.approx(max(body["probabilities"]), abs=1e-6)
+    assert sum(body["probabilities"]) == pytest.approx(1, abs=1e-3)
 
 
 def test_base64_json_is_predicted(api_client, digit_image):

@@ -7,7 +7,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from recognizer.models import Drawing
-from recognizer.services import drawing_confirm_label, drawing_create, drawing_suggest_label
+from recognizer.services import (
+    drawing_confirm_label,
+    drawing_confirm_not_a_digit,
+    drawing_create,
+    drawing_suggest_label,
+    drawing_suggest_not_a_digit,
+)
+from tests.recognizer.digit_verdict import assert_digit_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +37,7 @@ def test_anyone_with_the_id_can_read_a_drawing(api_client, drawing):
     assert response.status_code == 200
     assert response.json()["id"] == str(drawing.pk)
     assert response.json()["prediction"] == drawing.predicted_digit
+    assert_digit_verdict(response.json())
 
 
 @pytest.mark.parametrize("pk", ["00000000-0000-0000-0000-000000000000", "not-a-uuid"])
@@ -215,3 +223,174 @@ def test_session_writes_need_the_csrf_token(staff_user, drawing):
     token = client.cookies["csrftoken"].value
     accepted = client.patch(detail_url(drawing), {"confirmed_label": 3}, format="json", HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 200
+
+
+# ---- "not a digit": suggestions, confirmations, filters ---------------------------------------
+
+
+def test_feedback_not_a_digit_is_stored_as_a_suggestion(api_client, drawing):
+    drawing_suggest_label(drawing=drawing, label=8)
+    response = api_client.post(feedback_url(drawing), {"not_a_digit": True}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["suggested_not_a_digit"] is True and body["suggested_label"] is None
+    drawing.refresh_from_db()
+    assert drawing.suggested_not_a_digit and drawing.suggested_label is None
+    assert not drawing.confirmed_not_a_digit and not drawing.is_confirmed
+
+
+def test_feedback_label_replaces_a_suggested_not_a_digit(api_client, drawing):
+    drawing_suggest_not_a_digit(drawing=drawing)
+    response = api_client.post(feedback_url(drawing), {"label": 3}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["suggested_label"] == 3 and response.json()["suggested_not_a_digit"] is False
+    drawing.refresh_from_db()
+    assert drawing.suggested_label == 3 and not drawing.suggested_not_a_digit
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"label": 4, "not_a_digit": True}, "send either 'label' or 'not_a_digit', not both"),
+        ({}, "send 'label' (the digit, 0-9) or 'not_a_digit': true"),
+        ({"not_a_digit": False}, "not_a_digit can only be true"),
+        ({"not_a_digit": "perhaps"}, "not_a_digit:"),
+        ({"not_a_digit": True, "why": "x"}, "unexpected field(s): why"),
+    ],
+)
+def test_feedback_takes_exactly_one_answer(api_client, drawing, data, message):
+    response = api_client.post(feedback_url(drawing), data, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["status"] == "error" and message in response.json()["error"]
+    drawing.refresh_from_db()
+    assert drawing.suggested_label is None and not drawing.suggested_not_a_digit
+
+
+def test_staff_confirm_not_a_digit_with_patch(staff_client, staff_user, drawing):
+    drawing_confirm_label(drawing=drawing, label=3, user=staff_user)
+    response = staff_client.patch(detail_url(drawing), {"confirmed_not_a_digit": True}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["confirmed_not_a_digit"] is True and body["confirmed_label"] is None
+    drawing.refresh_from_db()
+    assert drawing.confirmed_not_a_digit and drawing.confirmed_label is None and drawing.training_label is None
+    assert drawing.is_confirmed and drawing.confirmed_by == staff_user and drawing.confirmed_at
+
+
+def test_staff_confirm_a_label_replaces_not_a_digit(staff_client, staff_user, drawing):
+    drawing_confirm_not_a_digit(drawing=drawing, user=staff_user)
+    response = staff_client.patch(detail_url(drawing), {"confirmed_label": 5}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["confirmed_label"] == 5 and response.json()["confirmed_not_a_digit"] is False
+    drawing.refresh_from_db()
+    assert drawing.training_label == 5 and not drawing.confirmed_not_a_digit
+
+
+def test_staff_clear_with_null_clears_not_a_digit_too(staff_client, staff_user, drawing):
+    drawing_confirm_not_a_digit(drawing=drawing, user=staff_user)
+    response = staff_client.patch(detail_url(drawing), {"confirmed_label": None}, format="json")
+
+    assert response.status_code == 200
+    drawing.refresh_from_db()
+    assert not drawing.is_confirmed and drawing.confirmed_by is None and drawing.confirmed_at is None
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"confirmed_label": 4, "confirmed_not_a_digit": True},
+            "send either 'confirmed_label' or 'confirmed_not_a_digit', not both",
+        ),
+        (
+            {"confirmed_label": None, "confirmed_not_a_digit": True},
+            "send either 'confirmed_label' or 'confirmed_not_a_digit', not both",
+        ),
+        (
+            {"confirmed_not_a_digit": False},
+            "confirmed_not_a_digit can only be true; send confirmed_label null to clear the confirmation",
+        ),
+        ({}, "send 'confirmed_label' (0-9, or null to clear) or 'confirmed_not_a_digit': true"),
+    ],
+)
+def test_patch_refuses_a_label_with_not_a_digit(staff_client, staff_user, drawing, data, message):
+    drawing_confirm_label(drawing=drawing, label=3, user=staff_user)
+    response = staff_client.patch(detail_url(drawing), data, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"status": "error", "error": message}
+    drawing.refresh_from_db()
+    assert drawing.confirmed_label == 3 and not drawing.confirmed_not_a_digit
+
+
+def test_anonymous_clients_cannot_confirm_not_a_digit(api_client, drawing):
+    response = api_client.patch(detail_url(drawing), {"confirmed_not_a_digit": True}, format="json")
+
+    assert response.status_code == 403
+    drawing.refresh_from_db()
+    assert not drawing.confirmed_not_a_digit
+
+
+@pytest.fixture
+def marked(digit_image, staff_user):
+    """Five drawings: the model says not a digit; suggested not a digit; confirmed not a digit;
+    confirmed as predicted; untouched. Only the first comes from a model with a not-a-digit output."""
+    drawings = [drawing_create(image=digit_image(d), source="api") for d in (1, 2, 3, 4, 5)]
+    Drawing.objects.filter(pk=drawings[0].pk).update(digit_score=0.1, is_digit=False)
+    drawing_suggest_not_a_digit(drawing=drawings[1])
+    drawing_confirm_not_a_digit(drawing=drawings[2], user=staff_user)
+    drawing_confirm_label(drawing=drawings[3], label=drawings[3].predicted_digit, user=staff_user)
+    Drawing.objects.filter(pk=drawings[4].pk).update(digit_score=0.9, is_digit=True)
+    return drawings
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"not_a_digit": "true"}, [1, 2]),
+        ({"not_a_digit": "false"}, [0, 3, 4]),
+        ({"is_digit": "false"}, [0]),
+        ({"is_digit": "true"}, [4]),
+        ({"confirmed": "true"}, [2, 3]),
+        ({"confirmed": "false"}, [0, 1, 4]),
+        ({"disagreement": "true"}, [1, 2]),
+        ({"not_a_digit": "true", "confirmed": "true"}, [2]),
+    ],
+)
+def test_staff_list_filters_not_a_digit(staff_client, marked, query, expected):
+    response = staff_client.get(list_url(), query)
+
+    assert response.status_code == 200, response.json()
+    assert {d["id"] for d in response.json()["results"]} == {str(marked[i].pk) for i in expected}
+
+
+def test_list_answers_show_the_not_a_digit_marks(staff_client, marked):
+    results = {d["id"]: d for d in staff_client.get(list_url()).json()["results"]}
+
+    model_says, suggested, confirmed = (results[str(marked[i].pk)] for i in range(3))
+    assert (model_says["is_digit"], model_says["digit_score"]) == (False, 0.1)
+    assert suggested["suggested_not_a_digit"] is True and suggested["confirmed_not_a_digit"] is False
+    assert confirmed["confirmed_not_a_digit"] is True and confirmed["confirmed_label"] is None
+
+
+@pytest.mark.parametrize("query", [{"not_a_digit": "maybe"}, {"is_digit": "2"}])
+def test_bad_not_a_digit_filters_are_a_400(staff_client, query):
+    response = staff_client.get(list_url(), query)
+
+    assert response.status_code == 400
+    assert response.json()["status"] == "error"
+
+
+def test_unexpected_fields_are_named_briefly(api_client, drawing):
+    junk = {f"field-{i}-" + "x" * 50: 1 for i in range(5)}
+    response = api_client.post(feedback_url(drawing), {"label": 4, **junk}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == (
+        "unexpected field(s): field-0-xxxxxxxxxxx…, field-1-xxxxxxxxxxx…, field-2-xxxxxxxxxxx… and 2 more"
+    )
