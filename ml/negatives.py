@@ -640,37 +640,54 @@ GLYPH_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lo", "Sm", "So"})
 GLYPH_VALIDATION_SCRIPTS = ("georgian", "hebrew")
 GLYPH_TRAIN_SCRIPTS = tuple(name for name in GLYPH_SCRIPTS if name not in GLYPH_VALIDATION_SCRIPTS)
 
-# Glyphs written or shaped like a digit, never used as negatives. Decided by rendering every
-# candidate and looking; accented forms of these go too (see `is_digit_like_glyph`).
+# Glyphs written or shaped like a digit, never used as negatives, by the digit they resemble.
+# Decided by rendering every candidate (in DejaVu Sans and in the italics, where e.g. Cyrillic д
+# becomes a ∂) and looking; accented forms of these go too (see `is_digit_like_glyph`).
 GLYPH_EXCLUDE: dict[str, str] = {
-    # like 0
-    "OoQºΟοΘθϑσ": "0 or a slashed/barred zero",
-    "ОоѲѳӨөՕօסםه": "0",
-    "Øø∅⌀⊘⊖⊝ɵƟʘ°○◯◌◦∘⚪⚬❍◊⬨⧫▯▮ȢȣƢƣ": "0 (rings, ovals, tall boxes)",
-    # like 1
-    "IilǀǁǂǃĳıɩƖƗɨɪ|¦ІіЇїӀӏⅠℐℓℑⅈȷɿɾɹɺɻɼɽʃʅʆƪ∫∬∭∮∯∰∱∲∳⌠⌡ƒ": "1 (bars, hooks, long s)",
-    "וןזיاأإآٱلرزڑڕژ": "1 (vertical strokes of Hebrew and Arabic)",
-    "∣∤∥∦≀❘❙❚▏▕▎▍▌▐│┃╎╏┆┇┊┋║╵╷╹╻╽╿╱╲": "1 (vertical and slanted lines)",
-    "↑↓↕↥↧⇑⇓⇕⇡⇣⇧⇩↨⇅⇵↾↿⇂⇃↖↗↘↙⇖⇗⇘⇙↰↱↲↳↴⇞⇟": "1 (upright and slanted arrows)",
-    "❢❣❗❕❓❔": "1 or 2 (exclamation and question marks)",
+    # like 0: rings, ovals, boxes tall or round, slashed and barred zeros, D
+    "OoQºDĐƉΟοΘθϑϴσОоѲѳӨөѺѻՕօԹթסםهةߋⴰⴱⴲⵀⵁⵔⵗⵙⵛႭႳი": "0",
+    "Øø∅⌀⊘⊖⊝ɵƟʘ°◯◌◦∘⚬❍◊⬨⧫▯▮ȢȣƢƣ⌂⎔⏣⚙⚱ℴℚ℮℺ⅅ≬⊟⌷⍐⍗⍞⍠⍯⍰⎕⍛⍝⍤⍬▢◘☉☮☯☸♾⚰✇⛀⛁⛂⛃": "0",
+    # like 1: bars, hooks, J, long s, daggers, vertical strokes of Hebrew, Arabic, Armenian, N'Ko
+    "IilJjŀłſǀǁǂǃĳıȷɉɈɩƖƗƚɨɪɫɬɭɮ|¦ιΙϳІіЇїЈјӀӏⅠℐℓℑℹⅈⅉ⍳℩ʝʄɟɿɾɹɺɻɼɽʃʅʆƪʗ": "1",
+    "∫∬∭∮∯∰∱∲∳⌠⌡ƒ∣∤∥∦≀∕∖❘❙❚▏▕▎▍▌▐∎✐⌇✝✞✟☦☨☩⅃ⅎ⋮∶⊢⊣⊦⊧⊨⊩⊪⊫⊬⊭⊮⊯⇫⇬⇭⇮⇯⇳⊥⌶⌿⍀⍅⍆⍊⍋⍎⍏⍖⍘⍭⍮⍸⎷◜◝◞◟⌍⌏⌟☤♰♱⚕⚚☽☾♩♪♮➘➚➴➶➷➹": "1",
+    "וןזינגاأإآٱلڵڶڷڸرزڑڕژڒړڔږڗڙլյՒւߊߘߚⵂⵋⵏⵑⵒႢ": "1",
+    "↑↓↕↥↧↟↡⇑⇓⇕⇡⇣⇧⇩⇪↨⇅⇵↾↿⇂⇃↖↗↘↙⇖⇗⇘⇙↰↱↲↳↴⇞⇟": "1 (upright and slanted arrows)",
+    "❢❣❗❕❓❔❛❜❝❞": "1 or 2 (exclamation and question marks, quotes)",
     # like 2
-    "ZzƵƶȤȥʐʑℤƧƨƻɁɂʔʡʖƾ": "2",
+    "ZzƵƶȤȥʐʑℤΖζƧƨϨϩƻɁɂʔʕʡʢʖƾԶզՁձՉչՋջՂղՇշⵈ☡ℒ⊰⊱↯⚸": "2",
     # like 3
-    "ЗзҘҙӠӡƷʒǮǯȜȝƸƹƺʓɜɝɞʚℨ℥ȝՅ": "3",
-    # like 4
-    "ЧчҶҷӋӌҸҹϤϥ": "4",
+    "ЗзҘҙӠӡԆԇѮѯЭэƷʒǮǯȜȝƸƹƺʓɜɝɞʚℨ℥ξΞՅვეჯჰჲპკჟუჳჴჵჷჸ∃∄∋∌∍⋺⋻⋼⋽⋾ℰ℈∛ⴺⴻء": "3",
+    # like 4: open fours
+    "ЧчҶҷӋӌҸҹϤϥɥʮʯԿկՎվႡႯႰႷႩჃ∜Ⅎ⏨♃": "4 (and a 10)",
     # like 5
-    "SsЅѕƼƽ§$ȿ": "5",
-    # like 6
-    "bбЬьƀƃƂƄƅ∂ðƍ♭ϬϭϦϧƁßþɓ": "6",
-    "Ǝə": "6 (turned e)",
+    "SsЅѕƼƽ§$ȿʂՏտႵႽⵕ": "5",
+    # like 6: b-like bowls with a stem, turned e, hooked c
+    "bGбБЬьЪъѢѣҌҍƀƃƂƄƅ∂ðδƍ♭ϬϭϦϧϸƁßþɓɕдԌԍႤႨႪႺბნწხცაɐǝəƎӘәɘߖⵞԺժճ♁⚨⛢♌": "6",
     # like 7
-    "¬⌉⌝┐╗╖╕┒┓┑╮ℸ": "7",
+    "¬⌉⌝┐╗╖╕┒┓┑╮ℸℷ⅂⍪דרךႦߗߣߤدذڈډڊڋڌڍڎڏڐ": "7",
     # like 8
-    "BβϐʙȸȹɤℬɃ": "8",
+    "BВвβϐʙȸȹɤℬɃΒზგჂԾծھ⅋☋♉♙♟": "8",
     # like 9
-    "gqɡɢɠɋɊǤǥƓʛʠԛԚℊ℘զգցوؤۆۇۈۋۅ♀⚲⚳": "9",
+    "gqɡɢɠɋɊǤǥƓʛʠԛԚϘϙϞϟρϱℊ℘գԳցՑףوؤۆۇۈۋۅقم⅁⍴⍕⌕♀⚲⚳⚴☌☥☿♂⚦⚘❡Ⴇმჹჺߑߓ": "9",
+    "♋♳♴♵♶♷♸♹": "holds digits (69, recycling codes 1-7)",
+    # Canadian syllabics, by series (each letter comes in four rotations, so whole series go)
+    "ᐤᐥᐦᐟᐠᑊᓐ": "rings, slashes and bars among the finals (0, 1)",
+    "ᑫᑬᑲᑳᑴᑵᑽᑾᑿᒀᒁᒂᒃᒅᒈ": "k-series q and b forms (9, 6)",
+    "ᒉᒊᒍᒎᒏᒓᒔᒙᒚᒛ": "c-series hooks (7, J)",
+    "ᒣᒤᒧᒨᒩᒭᒮᒳᒴᒵᒶᒽ": "m-series corners (7)",
+    "ᓀᓁᓂᓃᓄᓅᓆᓇᓈᓉᓊᓋᓌᓍᓎᓏᓑᓒ": "n-series loops with a tail (6, 9)",
+    "ᓭᓮᓯᓰᓱᓲᓳᓴᓵᓶᓷᓸᓹᓺᓻᓼᓽᓾᓿᔀᔁᔂᔃᔄᔅᔆ": "s-series glottal-stop hooks (2, 7)",
+    "ᔐᔑᔒᔓᔔᔕᔖᔗᔘᔙᔚᔛᔜᔝᔞᔟᔠᔡᔢᔣ": "sh-series S shapes (5)",
+    "ᔦᔧᔨᔩᔪᔫᔬᔭᔮᔯᔰᔱᔲᔳᔴᔵᔶᔷᔸᔹᔺᔻᔼᔽᔾ": "y-series (4, 7)",
+    "ᕈᕉᕊᕋᕌᕍᕎᕏᕐᕑᕤᕥᕦᕧᕨᕩᕪᕴᕵᕶᕷᕸᕹᕺᕻᖃᖄᖅᖊᖋᖌᖍᖠᖡᖢᖣᖤᖥᖦᖧᖨᖩᖪᖫᖬᖭᖮᖯᗞᗡᙆᙇ": "later loops, hooks and 4s",
 }
+# Symbols whose Unicode name says they are a ring, a vertical stroke or a bracket piece (0 or 1).
+# Filled discs (BLACK CIRCLE) stay: a blob is not a digit.
+GLYPH_EXCLUDE_NAME_PARTS = (
+    "CIRCLE", "RING", "BULLSEYE", "FISHEYE", "DIGIT", "NUMERAL", "NUMBER", "BRACKET", "PARENTHESIS",
+    "INTEGRAL", "VERTICAL LINE", "VERTICAL BAR", "SOLIDUS", "DIVIDES",
+)  # fmt: skip
+GLYPH_KEEP_NAMES = frozenset({"BLACK CIRCLE", "MEDIUM BLACK CIRCLE", "BLACK LARGE CIRCLE"})
 
 
 def digit_like_glyphs() -> frozenset[str]:
@@ -679,10 +696,39 @@ def digit_like_glyphs() -> frozenset[str]:
 
 
 def is_digit_like_glyph(char: str) -> bool:
-    """True if the character, or the letter it is an accented form of, is in GLYPH_EXCLUDE."""
+    """True if the character (or the letter it is an accented form of) is in GLYPH_EXCLUDE, or its
+    name marks it as a ring, a bracket piece or a vertical stroke (see `_digit_like_by_name`)."""
     excluded = digit_like_glyphs()
     base = unicodedata.normalize("NFD", char)[0]
-    return char in excluded or base in excluded
+    return char in excluded or base in excluded or _digit_like_by_name(char)
+
+
+def _digit_like_by_name(char: str) -> bool:
+    name = unicodedata.name(char, "")
+    if name in GLYPH_KEEP_NAMES:
+        return False
+    if any(part in name for part in GLYPH_EXCLUDE_NAME_PARTS):
+        return True
+    if name.startswith("BOX DRAWINGS"):
+        return _digit_like_box_drawing(name)
+    return False
+
+
+def _digit_like_box_drawing(name: str) -> bool:
+    """Box pieces with a vertical line through them (│ ├ ┼ ┴: a 1, a dagger, a 1 with a foot), the
+    corners opening down-left (┐: a 7) or up-left (┘: a J) and the slashes. Kept: horizontals,
+    ┌ └ ┬ and the diagonal cross."""
+    words = set(name.split())
+    up, down, left, right = ("UP" in words), ("DOWN" in words), ("LEFT" in words), ("RIGHT" in words)
+    sideways = left or right or "HORIZONTAL" in words
+    return (
+        "VERTICAL" in words
+        or (up and down)
+        or ((up or down) and not sideways)
+        or ((up or down) and left and not right)
+        or (up and ("HORIZONTAL" in words or (left and right)))
+        or "DIAGONAL UPPER" in name
+    )
 
 
 def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
