@@ -6,8 +6,10 @@ MNIST_DIR ?= ../shared/data/mnist
 export MNIST_DIR
 # The PostgreSQL pass of the tests; pytest-django creates (and drops) test_digits beside it.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/digits
+# The quick lane: no TensorFlow, no Chromium, no server processes, nothing slow (markers: pytest.ini).
+FAST_LANE := not (training or browser or server or slow)
 
-.PHONY: run test test-postgres serve-prod loadtest bench browser migrate clean
+.PHONY: run test test-fast test-postgres serve-prod loadtest bench browser migrate clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +25,7 @@ browser:
 
 migrate: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py register_shipped_model
 
 run: migrate
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -30,10 +33,15 @@ run: migrate
 test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
 
-# The database and browser tests again on PostgreSQL; stops with a clear message if it is not running.
+# For the edit-test loop; `make test` stays the full check. A selection of no tests exits 5 and fails.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "$(FAST_LANE)"
+
+# Every test that uses the database (marker `db`) again on PostgreSQL; stops with a clear message if
+# PostgreSQL is not running.
 test-postgres: $(BIN)/.installed browser
 	$(BIN)/python -m ops.databases $(PG_URL)
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest tests/recognizer tests/browser
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m db
 
 # Production settings (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000 (PORT=, WEB_CONCURRENCY=); docs/operations.md.
 serve-prod: $(BIN)/.installed

@@ -5,6 +5,8 @@ file written by the training run, and its plots. The shipped model is the one in
 """
 import hashlib
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -13,6 +15,7 @@ TFLITE_MODEL = "model.tflite"
 METRICS = "metrics.json"
 CURVES_PLOT = "training_curves.png"
 CONFUSION_PLOT = "confusion_matrix.png"
+RELIABILITY_PLOT = "reliability.png"
 
 
 def read_metrics(directory: Path) -> dict:
@@ -25,3 +28,28 @@ def write_metrics(directory: Path, metrics: dict) -> None:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def new_work_directory(final: Path) -> Path:
+    """An empty sibling of `final` to write a model version into before it is moved into place."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+
+
+def move_into_place(work: Path, final: Path, *, replace: bool = False) -> None:
+    """Rename a finished work directory to `final` in one step (same filesystem, so atomic).
+
+    With `replace`, an existing `final` is swapped out and deleted; otherwise it is an error to clobber it.
+    """
+    work, final = Path(work), Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        if not replace:
+            raise FileExistsError(f"{final} already exists")
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+        final.rename(old / final.name)
+        work.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        work.rename(final)

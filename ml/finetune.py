@@ -3,27 +3,57 @@
 Fine-tuning continues from the active model at a low learning rate on MNIST training images mixed
 with the corrected drawings (oversampled so a few dozen corrections are not drowned by 55,000 MNIST
 digits), with the same augmentation as the original training. `from_scratch` trains a fresh network
-on the same mix instead. Validation (for early stopping) is MNIST's own held-out split: the held-out
-drawings are kept for the promotion decision alone.
+on the same mix instead. The epoch is chosen on MNIST's validation split together with a validation slice of the
+drawings (each with half the weight), so the adapted epochs are not passed over; the held-out drawings
+are kept for the promotion decision alone.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ml.datasets import MixConfig
+
 
 @dataclass
 class FinetuneConfig:
-    epochs: int = 3  # fine-tuning needs few passes; from scratch, use the training default (30)
+    epochs: int = 4  # fine-tuning needs few passes (the best one is kept); from scratch, use ~16
     batch_size: int = 128
-    learning_rate: float = 1e-4  # peak; 1/20 of the original training's, to adjust rather than relearn
-    drawing_share: float = 0.1  # drawings are repeated until they make up about this share of an epoch
+    learning_rate: float = 2e-4  # peak; 1/10 of the original training's, to adjust rather than relearn
+    drawing_share: float = 0.15  # drawings are repeated until they make up about this share of an epoch
     mnist_limit: int | None = None  # mix in only the first N MNIST training images (quick runs, tests)
+    refresher_scale: float = 1.0  # scales REFRESHER (the other sources mixed in so nothing is forgotten)
     from_scratch: bool = False
     architecture: str = "default"  # used when training from scratch
     seed: int = 42
+
+    def refresher(self) -> MixConfig:
+        """A small share of every source the shipped model learned from, so fine-tuning keeps reading
+        other writers and refusing non-digits while it adapts to the new drawings."""
+        return MixConfig(**{
+            name: round(value * self.refresher_scale) if isinstance(value, int) and not isinstance(value, bool) else value
+            for name, value in asdict(REFRESHER).items()
+        })
+
+
+REFRESHER = MixConfig(mnist_scans=3_000, writer_variants=1, style_digits=3_000, synthetic_negatives=5_000)
+DRAWINGS_VALIDATION_WEIGHT = 0.5  # share of the validation loss given to the validation drawings, however few
+
+
+def validation_with_drawings(mnist: tuple[np.ndarray, np.ndarray], drawings: tuple[np.ndarray, np.ndarray]):
+    """(x, y, sample weights) for choosing the epoch: MNIST validation and the validation drawings, each
+    carrying a fixed share of the loss, so a few hundred drawings are not drowned by 5,000 MNIST digits."""
+    (mnist_x, mnist_y), (drawings_x, drawings_y) = mnist, drawings
+    if len(drawings_x) == 0:
+        return mnist_x, mnist_y, np.ones(len(mnist_x), np.float32)
+    total = len(mnist_x) + len(drawings_x)
+    weights = np.concatenate([
+        np.full(len(mnist_x), (1 - DRAWINGS_VALIDATION_WEIGHT) * total / len(mnist_x)),
+        np.full(len(drawings_x), DRAWINGS_VALIDATION_WEIGHT * total / len(drawings_x)),
+    ]).astype(np.float32)
+    return np.concatenate([mnist_x, drawings_x]), np.concatenate([mnist_y, drawings_y]), weights
 
 
 def mix(mnist_x: np.ndarray, mnist_y: np.ndarray, drawings_x: np.ndarray, drawings_y: np.ndarray, share: float):
@@ -42,7 +72,7 @@ def mix(mnist_x: np.ndarray, mnist_y: np.ndarray, drawings_x: np.ndarray, drawin
 def finetune(
     base_model: Path | None,
     train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, ...],
     config: FinetuneConfig,
     log=print,
 ):
@@ -50,7 +80,7 @@ def finetune(
 
     TensorFlow is imported here, not at module level, so planning a retrain (`--dry-run`) stays fast.
     """
-    from ml.train import TrainConfig, fit  # imports TensorFlow
+    from ml.training import TrainConfig, fit  # imports TensorFlow
 
     import keras
     from ml.model import build_model

@@ -51,3 +51,31 @@ def classification_report(labels: np.ndarray, probabilities: np.ndarray) -> dict
         },
         "confusion_matrix": matrix.tolist(),
     }
+
+
+
+def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> list[dict]:
+    """Per equal-width confidence bin: count, mean confidence and accuracy (a reliability diagram's points)."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(labels)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        in_bin = which == b
+        rows.append({
+            "low": float(edges[b]), "high": float(edges[b + 1]), "count": int(in_bin.sum()),
+            "confidence": float(confidence[in_bin].mean()) if in_bin.any() else None,
+            "accuracy": float(correct[in_bin].mean()) if in_bin.any() else None,
+        })
+    return rows
+
+
+def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray, bins: int = 15) -> float:
+    """How far the stated confidence is from the real accuracy: the bins' gaps weighted by their size
+    (Guo et al. 2017). 0 is perfectly calibrated."""
+    total = max(len(labels), 1)
+    return float(sum(
+        row["count"] / total * abs(row["accuracy"] - row["confidence"])
+        for row in reliability(labels, probabilities, bins) if row["count"]
+    ))

@@ -6,8 +6,9 @@ conv stages with batch normalisation, sized so a full training run fits in ~30 m
 import keras
 from keras import layers
 
-NUM_CLASSES = 10
+NUM_CLASSES = 11  # the ten digits, then "not a digit" (ml.calibration.NOT_A_DIGIT)
 INPUT_SHAPE = (28, 28, 1)
+LOGITS = "logits"  # the layer whose output is exported for serving (ml.calibration applies the softmax)
 
 
 def build_seed() -> keras.Model:
@@ -25,7 +26,8 @@ def build_seed() -> keras.Model:
             layers.Flatten(),
             layers.Dense(128, activation="relu", kernel_initializer=init, kernel_regularizer=reg),
             layers.Dropout(0.5),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Dense(NUM_CLASSES, name=LOGITS),
+            layers.Softmax(),
         ],
         name="seed",
     )
@@ -38,7 +40,7 @@ def _conv_bn(x, filters: int, kernel: int = 3, padding: str = "same"):
 
 
 def build_default() -> keras.Model:
-    """Conv32-Conv32-Pool, Conv64-Conv64-Pool, Conv128 → global average → Dense10, all with batch norm."""
+    """Conv32-Conv32-Pool, Conv64-Conv64-Pool, Conv128 → global average → Dense11, all with batch norm."""
     inputs = keras.Input(INPUT_SHAPE)
     x = _conv_bn(inputs, 32)
     x = _conv_bn(x, 32)
@@ -51,11 +53,16 @@ def build_default() -> keras.Model:
     x = _conv_bn(x, 128, padding="valid")
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(0.3)(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name="default")
+    logits = layers.Dense(NUM_CLASSES, name=LOGITS)(x)
+    return keras.Model(inputs, layers.Softmax()(logits), name="default")
 
 
 ARCHITECTURES = {"seed": build_seed, "default": build_default}
+
+
+def logits_model(model: keras.Model) -> keras.Model:
+    """The same network without its final softmax: what is exported, so serving can calibrate."""
+    return keras.Model(model.inputs, model.get_layer(LOGITS).output, name=f"{model.name}_logits")
 
 
 def build_model(architecture: str) -> keras.Model:

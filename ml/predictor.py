@@ -12,21 +12,26 @@ from pathlib import Path
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
+from ml.calibration import Calibration
+
 MAX_CHUNK = 500  # images per interpreter call: activations for 500 digits take ~50 MB
 
 
 @dataclass(frozen=True)
 class Prediction:
-    digit: int
-    confidence: float
-    probabilities: tuple[float, ...]
+    digit: int  # the most likely digit, even when the drawing does not look like one
+    confidence: float  # its calibrated probability
+    probabilities: tuple[float, ...]  # all ten, summing to 1
+    digit_score: float | None = None  # 0-1, higher = more surely a digit; None for models without that output
+    is_digit: bool | None = None  # digit_score >= the version's threshold
 
 
 class Predictor:
     """One loaded model. Safe to share between threads: an interpreter is used by one call at a time."""
 
-    def __init__(self, model_path: str | Path, *, num_threads: int = 1):
+    def __init__(self, model_path: str | Path, *, calibration: Calibration | None = None, num_threads: int = 1):
         self.model_path = Path(model_path)
+        self.calibration = calibration or Calibration()
         if not self.model_path.is_file():
             raise FileNotFoundError(f"model file not found: {self.model_path}")
         self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
@@ -41,17 +46,37 @@ class Predictor:
 
     def predict_batch(self, xs: np.ndarray) -> list[Prediction]:
         """xs: (N, 28, 28) model inputs → one Prediction each, in order."""
-        probabilities = self.probabilities(xs)
+        probabilities, digit_scores = self.outputs(xs)
+        is_digit = self.calibration.is_digit(digit_scores)
         return [
-            Prediction(int(p.argmax()), float(p.max()), tuple(float(v) for v in p)) for p in probabilities
+            Prediction(
+                int(p.argmax()),
+                float(p.max()),
+                tuple(float(v) for v in p),
+                None if digit_scores is None else float(digit_scores[i]),
+                None if is_digit is None else bool(is_digit[i]),
+            )
+            for i, p in enumerate(probabilities)
         ]
 
     def probabilities(self, xs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) → (N, 10) float32 probabilities, any N (run in chunks to bound memory)."""
+        """(N, 28, 28) → (N, 10) calibrated digit probabilities."""
+        return self.outputs(xs)[0]
+
+    def outputs(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(N, 28, 28) → (digit probabilities (N, 10), digit scores (N,) or None), calibrated."""
+        return self.calibration.apply(self.raw(xs))
+
+    def raw(self, xs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) → the model's own output (N, 10 or 11), any N (run in chunks to bound memory)."""
         xs = np.asarray(xs, dtype=np.float32).reshape(-1, 28, 28, 1)
         if len(xs) == 0:
-            return np.zeros((0, 10), dtype=np.float32)
+            return np.zeros((0, self._output_size), dtype=np.float32)
         return np.concatenate([self._invoke(xs[i : i + MAX_CHUNK]) for i in range(0, len(xs), MAX_CHUNK)])
+
+    @property
+    def _output_size(self) -> int:
+        return int(self._interpreter.get_output_details()[0]["shape"][-1])
 
     def _invoke(self, xs: np.ndarray) -> np.ndarray:
         with self._lock:

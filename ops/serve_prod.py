@@ -4,7 +4,7 @@ Production proper sits behind TLS. A laptop or CI box has none, so the settings 
 HTTPS get their plain-HTTP values here (PLAIN_HTTP, each with its reason), and exactly the deploy
 checks those trip are silenced. Everything else is as in production: DEBUG off, SECRET_KEY required
 (kept in VAR_DIR/secret_key when the environment has none), hashed static files via WhiteNoise.
-Before gunicorn starts: migrate, collectstatic, `check --deploy` (any warning stops the start).
+Before gunicorn starts: migrate, register the shipped model, collectstatic, `check --deploy` (any warning stops the start).
 """
 import argparse
 import os
@@ -47,7 +47,7 @@ def _stored_secret_key(var_dir: Path) -> str:
 
 def prepare(env: Mapping[str, str]) -> None:
     """Run once, before any worker exists: workers would race each other to migrate."""
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["check", "--deploy", "--fail-level", "WARNING"]):
+    for command in (["migrate", "--noinput"], ["register_shipped_model"], ["collectstatic", "--noinput"], ["check", "--deploy", "--fail-level", "WARNING"]):
         subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=REPO, env=env, check=True)
 
 

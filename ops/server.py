@@ -80,7 +80,7 @@ class ProductionServer:
             self.process.wait()
 
     def _wait_until_healthy(self) -> None:
-        """/health also registers the shipped model and loads it in the worker that answers."""
+        """/health loads the active model in the worker that answers."""
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from ml import artifacts
 from recognizer import services
@@ -180,7 +181,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     actions = ["activate"]
     fields = [
         "name", "is_active", "test_accuracy", "held_out_accuracy", "training_set", "parent", "created", "notes",
-        "training_curves", "confusion_matrix", "artifact", "sha256", "metrics_pretty",
+        "evaluations_table", "serving", "training_curves", "confusion_matrix", "reliability", "artifact", "sha256", "provenance",
     ]
     readonly_fields = fields
 
@@ -223,10 +224,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="training set")
     def training_set(self, version):
-        data = version.metrics.get("data") or {}
-        mnist = data.get("mnist_train", data.get("train"))
-        drawings = data.get("drawings", 0)
-        return "-" if mnist is None else f"{mnist:,} MNIST + {drawings:,} drawings"
+        data = version.report.data
+        sources = [(name, source["count"]) for name, source in data.items() if "validation" not in name]
+        return ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in sources) or "-"
 
     @admin.display(description="training curves")
     def training_curves(self, version):
@@ -236,9 +236,41 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def confusion_matrix(self, version):
         return _plot(version, artifacts.CONFUSION_PLOT)
 
-    @admin.display(description="metrics")
-    def metrics_pretty(self, version):
-        return format_html("<pre>{}</pre>", json.dumps(version.metrics, indent=2, sort_keys=True))
+    @admin.display(description="reliability diagram")
+    def reliability(self, version):
+        return _plot(version, artifacts.RELIABILITY_PLOT)
+
+    @admin.display(description="figures per validation set")
+    def evaluations_table(self, version):
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (name, figures.get("count", "-"), _percent(figures.get("accuracy")),
+                 _percent(figures.get("ece")), _percent(figures.get("refused")))
+                for name, figures in version.report.evaluations.items()
+            ),
+        )
+        head = mark_safe("<tr><th>set</th><th>images</th><th>accuracy</th><th>calibration error</th>"
+                           "<th>answered \u201cnot a digit\u201d</th></tr>")
+        return format_html("<table>{}{}</table>", head, rows)
+
+    @admin.display(description="serving")
+    def serving(self, version):
+        serving = version.report.serving
+        threshold = serving.get("digit_threshold")
+        if threshold is None:
+            return f"temperature {serving.get('temperature', 1.0):.3f}; this model cannot say \u201cnot a digit\u201d"
+        rates = version.report.not_a_digit
+        measured = ""
+        if rates:
+            measured = (f" (on validation: refuses {_percent(rates.get('refused_digits'))} of real digits and "
+                        f"{_percent(rates.get('refused_nondigits'))} of non-digits; AUROC {rates.get('auroc', 0):.4f})")
+        return f"temperature {serving.get('temperature', 1.0):.3f}; not-a-digit threshold {threshold:.4f}{measured}"
+
+    @admin.display(description="code revision and command")
+    def provenance(self, version):
+        report = version.report
+        return f"{report.code_revision or 'unknown revision'}: {report.command or '-'}"
 
 
 def _percent(value) -> str:

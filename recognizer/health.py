@@ -1,4 +1,4 @@
-"""What /health reports: the database answers and the active model loads."""
+"""What /health reports: the database answers and the active model loads. Reads only."""
 import logging
 
 from django.db import DatabaseError
@@ -18,8 +18,8 @@ def health_status() -> dict:
     except DatabaseError as err:
         logger.error("health: database unavailable", extra={"error": str(err)})
         return {**status, "status": "error", "database": "error", "error": "database unavailable"}
-    except ModelUnavailable as err:
-        return {**status, "status": "error", "error": str(err.detail)}
+    if version is None:
+        return {**status, "status": "error", "error": "no model version is active"}
     status["model_version"] = version.name
     try:
         predictor_for(version)

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ml.report import HELD_OUT, MNIST_TEST, Report
+
 DIGIT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9)]
 
 
@@ -56,13 +58,18 @@ class ModelVersion(models.Model):
         return settings.BASE_DIR / self.artifact  # an absolute `artifact` wins over BASE_DIR
 
     @property
+    def report(self) -> Report:
+        """The metrics report, whatever layout it was stored in."""
+        return Report.from_dict(self.metrics)
+
+    @property
     def test_accuracy(self) -> float | None:
-        return (self.metrics.get("test") or {}).get("accuracy")
+        return self.report.accuracy(MNIST_TEST)
 
     @property
     def held_out_accuracy(self) -> float | None:
         """Accuracy on the held-out confirmed drawings, measured when this version was trained."""
-        return (self.metrics.get("held_out") or {}).get("accuracy")
+        return self.report.accuracy(HELD_OUT)
 
 
 class Drawing(models.Model):

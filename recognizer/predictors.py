@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict
 
 from ml.artifacts import sha256
+from ml.calibration import Calibration
 from ml.predictor import Predictor
 
 from recognizer.exceptions import ModelUnavailable
@@ -19,15 +20,16 @@ logger = logging.getLogger(__name__)
 
 KEEP = 2  # the active model and the one before it (requests in flight during a switch)
 _lock = threading.Lock()
-_loaded: "OrderedDict[tuple[str, str], Predictor]" = OrderedDict()
+_loaded: "OrderedDict[tuple[str, str, Calibration], Predictor]" = OrderedDict()
 
 
 def predictor_for(version: ModelVersion) -> Predictor:
-    key = (str(version.artifact_path), version.sha256)
+    calibration = Calibration.from_serving(version.report.serving)
+    key = (str(version.artifact_path), version.sha256, calibration)
     with _lock:
         predictor = _loaded.get(key)
         if predictor is None:
-            predictor = _load(version)
+            predictor = _load(version, calibration)
             _loaded[key] = predictor
         _loaded.move_to_end(key)
         while len(_loaded) > KEEP:
@@ -35,7 +37,7 @@ def predictor_for(version: ModelVersion) -> Predictor:
         return predictor
 
 
-def _load(version: ModelVersion) -> Predictor:
+def _load(version: ModelVersion, calibration: Calibration) -> Predictor:
     path = version.artifact_path
     try:
         actual = sha256(path)
@@ -49,7 +51,7 @@ def _load(version: ModelVersion) -> Predictor:
         )
         raise ModelUnavailable()
     try:
-        predictor = Predictor(path)
+        predictor = Predictor(path, calibration=calibration)
     except (OSError, ValueError, RuntimeError) as err:  # LiteRT's ways of refusing a bad file
         logger.error("model file not loadable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
         raise ModelUnavailable() from None

@@ -4,17 +4,23 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 
-from recognizer import shipped
+from recognizer.exceptions import ModelUnavailable
 from recognizer.models import Drawing, ModelVersion
 
 BLOBS = ("image", "input_png")
 
 
-def model_version_get_active() -> ModelVersion:
-    """One indexed query per call (partial unique index on is_active), so a switch is seen at once."""
-    active = ModelVersion.objects.filter(is_active=True).first()
-    if active is None or shipped.needs_sync():
-        active = shipped.model_version_sync_shipped()
+def model_version_get_active() -> ModelVersion | None:
+    """One indexed query per call (partial unique index on is_active), so a switch is seen at once.
+    None when no version is active yet (`manage.py register_shipped_model` registers the shipped one)."""
+    return ModelVersion.objects.filter(is_active=True).first()
+
+
+def model_version_get_serving() -> ModelVersion:
+    """The active version, or ModelUnavailable (503) when there is none."""
+    active = model_version_get_active()
+    if active is None:
+        raise ModelUnavailable()
     return active
 
 
@@ -108,6 +114,17 @@ def _uuid(value: str | uuid.UUID) -> uuid.UUID | None:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def model_version_lineage_training_ids(version: ModelVersion) -> set[str]:
+    """Ids of the drawings this version and every version it descends from were trained on."""
+    trained: set[str] = set()
+    seen: set[int] = set()
+    while version is not None and version.pk not in seen:
+        seen.add(version.pk)
+        trained.update(str(pk) for pk in version.training_drawings.values_list("pk", flat=True))
+        version = version.parent
+    return trained
 
 
 def model_version_list() -> QuerySet[ModelVersion]:

@@ -1,20 +1,25 @@
 """Writes. The API, the seed endpoints and the admin all change data through these functions."""
 import logging
+import shutil
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ml import artifacts
+from ml.artifacts import move_into_place
 from ml.predictor import Prediction
 from ml.preprocess import DrawingError, input_to_png, preprocess
+from ml.report import Report
 
 from recognizer.images import media_type_of
 from recognizer.models import Drawing, ModelVersion
 from recognizer.predictors import predictor_for
-from recognizer.selectors import model_version_get_active
+from recognizer.selectors import model_version_get_serving
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +31,7 @@ def drawing_create(*, image: bytes, source: str, content_type: str = "") -> Draw
     """
     started = time.perf_counter()
     x = preprocess(image, max_pixels=settings.DIGITS_MAX_PIXELS)
-    version = model_version_get_active()
+    version = model_version_get_serving()
     prediction = predictor_for(version).predict(x)
     drawing = _drawing(image, x, prediction, version, source)
     with transaction.atomic():
@@ -45,7 +50,7 @@ def drawing_create_batch(
     good = [i for i, result in enumerate(results) if not isinstance(result, DrawingError)]
     if not good:
         return results
-    version = model_version_get_active()
+    version = model_version_get_serving()
     predictions = predictor_for(version).predict_batch(np.stack([results[i] for i in good]))
     for i, prediction in zip(good, predictions):
         results[i] = _drawing(images[i], results[i], prediction, version, source)
@@ -104,16 +109,104 @@ def _record_confirmation(drawing: Drawing, *, user, not_a_digit: bool) -> None:
 
 @transaction.atomic
 def model_version_activate(*, version: ModelVersion) -> ModelVersion:
-    """Every process checks the active version per request, so this takes effect without restarts.
+    """Serve `version` from every process's next request (each asks the database per request).
 
     Raises ModelUnavailable, changing nothing, if the version's file is missing, changed or unloadable.
     """
     predictor_for(version)
-    ModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
+    ModelVersion.objects.select_for_update().filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
     ModelVersion.objects.filter(pk=version.pk).update(is_active=True)
     version.is_active = True
     logger.info("model version activated", extra={"model_version": version.name})
     return version
+
+
+def model_version_promote(*, version: ModelVersion, trained_from: ModelVersion | None) -> tuple[bool, str]:
+    """Activate a candidate only if the version it was measured against is still the active one.
+
+    Locks the active row first, so a rollback or activation made while the candidate trained is never
+    undone by it. Returns (promoted, why).
+    """
+    with transaction.atomic():
+        active = ModelVersion.objects.select_for_update().filter(is_active=True).first()
+        if trained_from is not None and (active is None or active.pk != trained_from.pk):
+            now = active.name if active else "no version"
+            return False, (f"not promoted: the active version changed while {version.name} was trained "
+                           f"(it was compared with {trained_from.name}; {now} is active now)")
+        model_version_activate(version=version)
+    return True, f"{version.name} is now active"
+
+
+def model_version_register(
+    *,
+    work_dir: Path,
+    metrics: dict,
+    destination: Path | None = None,
+    parent: ModelVersion | None = None,
+    training_drawing_ids: Sequence[str] = (),
+    replace: bool = False,
+) -> ModelVersion:
+    """The one way a model version is born (trained, retrained, imported or shipped).
+
+    `work_dir` holds the finished files (model.tflite, model.keras, metrics.json, plots); it is renamed to
+    `destination` (default MODEL_DIR/<version>) in one step, then the row is created. If anything fails,
+    the files are removed and no row exists. The version is not active: see `model_version_activate` and
+    `model_version_promote`.
+    """
+    report = Report.from_dict(metrics)
+    destination = Path(destination or Path(settings.MODEL_DIR) / report.version)
+    if ModelVersion.objects.filter(name=report.version).exists():
+        raise ValueError(f"a model version named {report.version!r} already exists")
+    if Path(work_dir).resolve() != destination.resolve():
+        move_into_place(work_dir, destination, replace=replace)
+    try:
+        with transaction.atomic():
+            version = ModelVersion.objects.create(
+                name=report.version,
+                artifact=_artifact_path(destination / artifacts.TFLITE_MODEL),
+                sha256=artifacts.sha256(destination / artifacts.TFLITE_MODEL),
+                metrics=report.to_dict(),
+                parent=parent,
+                notes=(report.retraining.get("promotion") or {}).get("reason", ""),
+            )
+            version.training_drawings.set(list(training_drawing_ids))
+    except BaseException:
+        if not destination.resolve().is_relative_to(artifacts.SHIPPED_DIR):
+            shutil.rmtree(destination, ignore_errors=True)
+        raise
+    logger.info("model version registered", extra={"model_version": version.name, "kind": report.kind})
+    return version
+
+
+def model_version_register_shipped(*, activate_if_none: bool = True) -> ModelVersion:
+    """Register the model shipped in ml/artifacts/ (idempotent: `manage.py register_shipped_model`, which
+    `make run` and `make serve-prod` run after migrating).
+
+    Activates it when no version is active, or when the active version is an older shipped file that a
+    deploy replaced; never displaces a version someone activated on purpose.
+    """
+    path = artifacts.SHIPPED_DIR / artifacts.TFLITE_MODEL
+    checksum, artifact = artifacts.sha256(path), _artifact_path(path)
+    with transaction.atomic():
+        shipped = ModelVersion.objects.filter(artifact=artifact, sha256=checksum).first()
+        if shipped is None:
+            report = Report.from_dict(artifacts.read_metrics(artifacts.SHIPPED_DIR))
+            if ModelVersion.objects.filter(name=report.version).exists():  # an older file of the same name
+                report.version = f"{report.version}-{checksum[:8]}"
+            shipped = model_version_register(
+                work_dir=artifacts.SHIPPED_DIR, destination=artifacts.SHIPPED_DIR, metrics=report.to_dict()
+            )
+        active = ModelVersion.objects.select_for_update().filter(is_active=True).first()
+        replaced = active is not None and active.artifact == artifact and active.sha256 != checksum
+        if activate_if_none and (active is None or replaced):
+            return model_version_activate(version=shipped)
+    return shipped
+
+
+def _artifact_path(path: Path) -> str:
+    """Paths inside the project are stored relative to it, so a moved checkout keeps working."""
+    base = Path(settings.BASE_DIR)
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
 
 
 def _preprocess_or_error(image: bytes | DrawingError) -> np.ndarray | DrawingError:

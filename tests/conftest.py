@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ml.data import load_split
+from tests.markers import lane_markers
 
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MNIST_DIR", str(REPO.parent / "shared" / "data" / "mnist"))
@@ -23,3 +24,35 @@ def mnist_dir() -> Path:
 def mnist_test(mnist_dir) -> tuple[np.ndarray, np.ndarray]:
     """The 10,000 MNIST test images (uint8) and labels."""
     return load_split(mnist_dir, "test")
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "client", "admin_client", "django_user_model"}
+
+
+@pytest.fixture(autouse=True)
+def shipped_model(request):
+    """A test that uses the database starts as a site after `make run`: the shipped model registered and
+    active (`manage.py register_shipped_model`). Mark it `fresh_database` to start with no version at all."""
+    uses_database = request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames)
+    if not uses_database or request.node.get_closest_marker("fresh_database"):
+        return None
+    from recognizer.services import model_version_register_shipped
+
+    return model_version_register_shipped()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks every test with its lanes (tests/markers.py), before `-m` selects from them."""
+    for item in items:
+        for name in lane_markers(item):
+            item.add_marker(name)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Says why when a selection is empty: pytest then exits 5, which must read as a failure."""
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        expression = session.config.option.markexpr or "(none)"
+        message = f"no test was selected (-m {expression}); a lane that selects nothing is an error"
+        if reporter:
+            reporter.write_line(message, red=True, bold=True)

@@ -7,7 +7,8 @@ import pytest
 from ml import artifacts
 from ml.predictor import Predictor
 from ml.preprocess import to_model_input
-from ml.train import TrainConfig, main, train
+from ml.train import main
+from ml.training import TrainConfig, train
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +16,7 @@ def run(mnist_dir, tmp_path_factory):
     output = tmp_path_factory.mktemp("model")
     lines = []
     config = TrainConfig(mnist_dir=str(mnist_dir), epochs=1, train_limit=3000, batch_size=32)
-    metrics = train(config, output, command="test", log=lines.append)
+    metrics = train(config, output, name="test-run", command="test", log=lines.append)
     return output, metrics, lines
 
 
@@ -29,13 +30,16 @@ def test_metrics_file_describes_the_run(run):
     output, metrics, _ = run
     on_disk = artifacts.read_metrics(output)
     assert on_disk == json.loads(json.dumps(metrics))
-    assert metrics["data"] == {"train": 3000, "validation": 5000, "test": 10000}
-    assert metrics["epochs_run"] == 1 and len(metrics["history"]["val_loss"]) == 1
-    test = metrics["test"]
+    assert metrics["schema"] == 2 and metrics["version"] == "test-run" and metrics["kind"] == "trained"
+    assert metrics["data"]["mnist_train"]["count"] == 3000 and len(metrics["data"]["mnist_train"]["sha256"]) == 64
+    training = metrics["training"]
+    assert training["epochs_run"] == 1 and len(training["history"]["val_loss"]) == 1 and training["best_epoch"] == 1
+    test = metrics["evaluations"]["mnist_test"]
     assert test["count"] == 10_000
     assert 0.5 < test["accuracy"] <= 1.0  # one epoch on 3,000 images already learns something
     assert sum(map(sum, test["confusion_matrix"])) == 10_000
-    assert {"macro_precision", "macro_recall", "macro_f1", "macro_auc_ovr"} <= set(test)
+    assert {"macro_precision", "macro_recall", "macro_f1", "macro_auc_ovr", "ece"} <= set(test)
+    assert 0 <= test["ece"] < 1
     assert metrics["environment"]["tensorflow"]
     assert metrics["command"] == "test"
 
@@ -52,12 +56,30 @@ def test_exported_model_serves_predictions(run, mnist_test):
     images, labels = mnist_test
     inputs = np.stack([to_model_input(image) for image in images[:1000]])
     accuracy = np.mean([p.digit for p in predictor.predict_batch(inputs)] == labels[:1000])
-    assert accuracy == pytest.approx(metrics["test"]["accuracy"], abs=0.05)
+    assert accuracy == pytest.approx(metrics["evaluations"]["mnist_test"]["accuracy"], abs=0.05)
+
+
+def test_validation_accuracy_is_measured_on_the_weights_kept(run, mnist_dir):
+    output, metrics, _ = run
+    from ml.data import load_mnist
+    from ml.training import prepare
+
+    mnist = load_mnist(mnist_dir)
+    probabilities = Predictor(output / artifacts.TFLITE_MODEL).probabilities(prepare(mnist.val_x))
+    measured = float((probabilities.argmax(1) == mnist.val_y).mean())
+    assert metrics["evaluations"]["mnist_validation"]["accuracy"] == pytest.approx(measured, abs=0.002)
 
 
 def test_progress_is_shown_per_epoch(run):
     _, _, lines = run
     assert any(line.startswith("epoch  1/1") and "val_acc" in line for line in lines)
+
+
+def test_command_line_writes_the_output_atomically_and_leaves_nothing_on_failure(tmp_path, mnist_dir):
+    output = tmp_path / "out"
+    with pytest.raises(Exception):
+        main(["--mnist-dir", str(tmp_path / "no-such-dir"), "--output", str(output)])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_command_line_refuses_an_unknown_architecture(capsys):

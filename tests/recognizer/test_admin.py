@@ -142,7 +142,9 @@ def test_model_versions_are_read_only_with_metrics(admin_client, drawings):
     detail = admin_client.get(reverse("admin:recognizer_modelversion_change", args=[version.pk]))
 
     assert listing.status_code == 200 and version.name in listing.content.decode()
-    assert detail.status_code == 200 and "&quot;accuracy&quot;" in detail.content.decode()
+    page = detail.content.decode()
+    assert detail.status_code == 200 and "<td>mnist_test</td><td>10000</td><td>99.70%</td>" in page
+    assert "&quot;accuracy&quot;" not in page  # figures as a table, not a raw JSON dump
     assert not detail.context["has_change_permission"]
 
 
@@ -152,7 +154,7 @@ def test_model_version_pages_show_accuracy_training_set_and_plots(admin_client, 
     detail = admin_client.get(reverse("admin:recognizer_modelversion_change", args=[version.pk])).content.decode()
 
     assert f"{version.test_accuracy:.2%}" in listing
-    assert "55,000 MNIST + 0 drawings" in listing
+    assert "55,000 mnist train" in listing
     assert detail.count('src="data:image/png;base64,') == 2  # training curves and confusion matrix
 
 

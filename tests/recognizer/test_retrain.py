@@ -19,7 +19,7 @@ from recognizer import services
 from recognizer.models import Drawing, ModelVersion
 from recognizer.selectors import model_version_get_active
 
-QUICK = ["--epochs", "1", "--mnist-limit", "4000", "--min-labels", "10"]
+QUICK = ["--epochs", "1", "--mnist-limit", "4000", "--min-labels", "10", "--refresher-scale", "0.05"]
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +71,8 @@ def test_dry_run_reports_the_split_and_changes_nothing(mnist_train, reviewer, mo
     confirm_drawings(mnist_train, reviewer, tilted=30, upright=10)
     out = retrain("--dry-run", "--min-labels", "10")
     assert "40 confirmed" not in out  # it reports the split, not just the total
-    trains, held = [int(n) for n in out.split("; ")[1].split() if n.isdigit()][:2]
-    assert trains + held == 40 and held > 0
+    trains, validates, held = [int(n.strip(",")) for n in out.split("; ")[1].split() if n.strip(",").isdigit()][:3]
+    assert trains + validates + held == 40 and held > 0
     assert ModelVersion.objects.count() == 1
     assert not model_dir.exists() or not any(model_dir.iterdir())
 
@@ -93,11 +93,12 @@ def test_holdout_split_depends_on_the_drawing_id_only(mnist_train, reviewer, mod
 def test_retrain_on_corrections_promotes_a_better_model_and_serving_switches(mnist_train, reviewer, model_dir):
     shipped = model_version_get_active()
     confirm_drawings(mnist_train, reviewer, tilted=250, upright=50)
-    out = retrain("--epochs", "2", "--mnist-limit", "10000", "--drawing-share", "0.25", "--holdout-percent", "30")
+    out = retrain("--epochs", "2", "--mnist-limit", "10000", "--drawing-share", "0.25", "--holdout-percent", "30",
+                  "--refresher-scale", "0.2")
 
     candidate = ModelVersion.objects.exclude(pk=shipped.pk).get()
     metrics = candidate.metrics
-    comparison = metrics["comparison"]
+    comparison = metrics["retraining"]["comparison"]
     assert candidate.is_active, out
     assert comparison["held_out"]["candidate_accuracy"] >= comparison["held_out"]["active_accuracy"]
     assert comparison["held_out"]["fixed"] > comparison["held_out"]["broken"]
@@ -111,9 +112,10 @@ def test_retrain_on_corrections_promotes_a_better_model_and_serving_switches(mni
         assert (version_dir / name).is_file(), name
     assert artifacts.read_metrics(version_dir)["version"] == candidate.name
     trained = {str(pk) for pk in candidate.training_drawings.values_list("pk", flat=True)}
-    assert trained == set(metrics["training_drawings"])
-    assert not trained & set(metrics["held_out_drawings"])
-    assert len(trained) + len(metrics["held_out_drawings"]) == 300
+    assert trained == set(metrics["retraining"]["training_drawings"])
+    held_out, validation = set(metrics["retraining"]["held_out_drawings"]), set(metrics["retraining"]["validation_drawings"])
+    assert not trained & held_out and not trained & validation and not held_out & validation
+    assert len(trained) + len(held_out) + len(validation) == 300
 
     # The request path picks up the new version without a restart, and records it.
     image = encode(to_image(tilt(stroke_mask(mnist_train[0][500]), 45)))
@@ -133,12 +135,12 @@ def test_gate_refuses_a_worse_candidate_but_stores_it(mnist_train, reviewer, mod
     shipped = model_version_get_active()
     confirm_drawings(mnist_train, reviewer, tilted=20, upright=20)
     # A fresh network, one epoch on 1,000 MNIST images: far worse than the shipped model.
-    out = retrain("--from-scratch", "--epochs", "1", "--mnist-limit", "1000", "--min-labels", "10")
+    out = retrain("--from-scratch", "--epochs", "1", "--mnist-limit", "1000", "--min-labels", "10", "--refresher-scale", "0.05")
     candidate = ModelVersion.objects.exclude(pk=shipped.pk).get()
     assert not candidate.is_active
     assert model_version_get_active() == shipped
-    assert candidate.metrics["promotion"]["passed_gate"] is False
-    assert "MNIST test accuracy drops" in candidate.metrics["promotion"]["reason"]
+    assert candidate.metrics["retraining"]["promotion"]["passed_gate"] is False
+    assert "MNIST test accuracy drops" in candidate.metrics["retraining"]["promotion"]["reason"]
     assert candidate.parent is None
     assert "stored, not active" in out
 
@@ -164,7 +166,8 @@ def test_failure_mid_training_leaves_everything_as_it_was(mnist_train, reviewer,
         if line.startswith("epoch  1/"):
             raise OSError("disk full")  # what a real failure during training looks like to the caller
 
-    options = RetrainOptions(finetune=FinetuneConfig(epochs=2, mnist_limit=2000), min_labels=10, mnist_dir=str(mnist_dir))
+    options = RetrainOptions(finetune=FinetuneConfig(epochs=2, mnist_limit=2000, refresher_scale=0.05), min_labels=10,
+                             mnist_dir=str(mnist_dir))
     with pytest.raises(OSError, match="disk full"):
         model_version_retrain(options=options, log=crash_after_first_epoch)
     assert list(ModelVersion.objects.all()) == [shipped] and model_version_get_active() == shipped
@@ -203,4 +206,55 @@ def test_version_records_the_command_that_made_it(mnist_train, reviewer, model_d
     retrain(*QUICK, "--promote", "never")
     command = ModelVersion.objects.exclude(is_active=True).get().metrics["command"]
     assert command.startswith("python manage.py retrain --epochs 1 --min-labels 10 ")
-    assert "--mnist-limit 4000" in command and "--promote never" in command and "--from-scratch" not in command
+    assert "--mnist-limit 4000" in command and "--refresher-scale 0.05" in command and "--promote never" in command and "--from-scratch" not in command
+
+
+@pytest.mark.django_db
+def test_held_out_side_never_holds_drawings_an_ancestor_trained_on(mnist_train, reviewer, model_dir):
+    from recognizer.retraining import RetrainOptions, retrain_plan
+
+    confirm_drawings(mnist_train, reviewer, tilted=30, upright=30)
+    shipped = model_version_get_active()
+    first = retrain_plan(options=RetrainOptions(min_labels=1, holdout_percent=20))
+    shipped.training_drawings.set(first.train.ids)  # as if the active version had learned from them
+
+    wider = retrain_plan(options=RetrainOptions(min_labels=1, holdout_percent=60))
+
+    assert not set(wider.held_out.ids) & set(first.train.ids)
+    assert set(first.train.ids) <= set(wider.train.ids)
+    assert set(first.held_out.ids) <= set(wider.held_out.ids)
+
+
+@pytest.mark.django_db
+def test_gate_refuses_when_too_few_drawings_are_held_out(mnist_train, reviewer, model_dir):
+    shipped = model_version_get_active()
+    confirm_drawings(mnist_train, reviewer, tilted=30, upright=10)
+    out = retrain(*QUICK)
+    candidate = ModelVersion.objects.exclude(pk=shipped.pk).get()
+    held_out = len(candidate.metrics["retraining"]["held_out_drawings"])
+    assert held_out < 50 and not candidate.is_active
+    assert f"only {held_out} held-out drawings; at least 50 are needed" in candidate.metrics["retraining"]["promotion"]["reason"]
+    assert "stored, not active" in out
+
+
+@pytest.mark.django_db
+def test_confirmed_non_digits_train_as_not_a_digit(mnist_train, reviewer, model_dir):
+    from ml.calibration import NOT_A_DIGIT
+    from ml.negatives import scribbles
+    from ml.preprocess import input_to_png
+    from recognizer.retraining import RetrainOptions, retrain_plan
+
+    confirm_drawings(mnist_train, reviewer, tilted=10, upright=10)
+    for x in scribbles(20, np.random.default_rng(5)):
+        drawing = services.drawing_create(image=input_to_png(x), source=Drawing.Source.PAGE)
+        services.drawing_confirm_not_a_digit(drawing=drawing, user=reviewer)
+
+    plan = retrain_plan(options=RetrainOptions(min_labels=1))
+    labels = np.concatenate([plan.train.labels, plan.validation.labels, plan.held_out.labels])
+    assert (labels == NOT_A_DIGIT).sum() == 20 and ((labels >= 0) & (labels <= 9)).sum() == 20
+
+    out = retrain(*QUICK, "--promote", "never")
+    candidate = ModelVersion.objects.exclude(is_active=True).get()
+    trained = set(str(pk) for pk in candidate.training_drawings.values_list("pk", flat=True))
+    assert Drawing.objects.filter(pk__in=trained, confirmed_not_a_digit=True).exists(), out
+    assert candidate.report.serving["digit_threshold"] is not None

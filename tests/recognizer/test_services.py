@@ -4,7 +4,7 @@ import shutil
 import pytest
 from django.db import IntegrityError, transaction
 
-from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL, read_metrics, sha256
+from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL, sha256
 from ml.preprocess import DrawingError
 from recognizer.models import Drawing, ModelVersion
 from recognizer.predictors import predictor_for
@@ -18,19 +18,6 @@ from recognizer.services import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def test_the_shipped_model_is_registered_and_activated_on_first_use():
-    assert not ModelVersion.objects.exists()
-
-    version = model_version_get_active()
-
-    assert version.is_active
-    assert version.name == read_metrics(SHIPPED_DIR)["version"]
-    assert version.sha256 == sha256(SHIPPED_DIR / TFLITE_MODEL)
-    assert version.artifact_path == SHIPPED_DIR / TFLITE_MODEL
-    assert version.metrics["test"]["accuracy"] > 0
-    assert model_version_get_active() == version and ModelVersion.objects.count() == 1
 
 
 def test_a_newly_activated_version_is_served_without_restart(digit_image, tmp_path):
@@ -120,32 +107,3 @@ def test_labels_must_be_digits(drawing, staff_user, label):
         drawing_suggest_label(drawing=drawing, label=label)
     with pytest.raises(ValueError):
         drawing_confirm_label(drawing=drawing, label=label, user=staff_user)
-
-
-@pytest.fixture
-def fresh_process(monkeypatch):
-    """As a newly started worker: the shipped model has not been checked yet."""
-    from recognizer import shipped
-
-    monkeypatch.setattr(shipped, "_synced", False)
-
-
-def test_a_redeployed_shipped_model_replaces_the_old_shipped_one(fresh_process):
-    old = ModelVersion.objects.create(
-        name="old-shipped", artifact="ml/artifacts/model.tflite", sha256="0" * 64, is_active=True
-    )
-
-    active = model_version_get_active()
-
-    assert active != old and active.sha256 == sha256(SHIPPED_DIR / TFLITE_MODEL)
-    assert list(ModelVersion.objects.filter(is_active=True)) == [active]
-
-
-def test_a_retrained_active_version_is_not_displaced_by_the_shipped_one(fresh_process, tmp_path):
-    copy = tmp_path / "model.tflite"
-    shutil.copy(SHIPPED_DIR / TFLITE_MODEL, copy)
-    retrained = ModelVersion.objects.create(name="retrained", artifact=str(copy), sha256=sha256(copy), is_active=True)
-
-    assert model_version_get_active() == retrained
-    shipped = ModelVersion.objects.get(artifact="ml/artifacts/model.tflite")
-    assert not shipped.is_active  # registered, ready to activate, but not imposed

@@ -8,7 +8,8 @@ from recognizer.retraining import PROMOTE_CHOICES, RetrainError, RetrainOptions,
 
 RECORDED_OPTIONS = (
     "epochs", "min_labels", "mnist_dir", "mnist_limit", "from_scratch", "reprocess", "holdout_percent", "promote",
-    "max_mnist_drop", "min_holdout_gain", "drawing_share", "learning_rate", "batch_size", "seed",
+    "max_mnist_drop", "min_held_out", "significance", "validation_percent", "refresher_scale", "drawing_share",
+    "learning_rate", "batch_size", "seed",
 )
 
 
@@ -45,9 +46,18 @@ class Command(BaseCommand):
         parser.add_argument("--max-mnist-drop", type=float, default=100 * gate.max_mnist_drop,
                             help="gate: the most MNIST-test accuracy, in points, a candidate may lose "
                                  f"(default {100 * gate.max_mnist_drop:g})")
-        parser.add_argument("--min-holdout-gain", type=float, default=100 * gate.min_holdout_gain,
-                            help="gate: the least held-out accuracy gain, in points, a candidate must show "
-                                 f"(default {100 * gate.min_holdout_gain:g}: at least as good)")
+        parser.add_argument("--min-held-out", type=int, default=gate.min_held_out,
+                            help="gate: refuse to promote when fewer held-out drawings than this can judge the "
+                                 f"candidate (default {gate.min_held_out})")
+        parser.add_argument("--significance", type=float, default=gate.significance,
+                            help="gate: the candidate must fix more held-out drawings than it breaks, with a "
+                                 f"one-sided exact McNemar p-value at most this (default {gate.significance:g})")
+        parser.add_argument("--validation-percent", type=int, default=15,
+                            help="percent of the non-held-out drawings (by id) that choose the epoch and refit "
+                                 "the calibration instead of training (default 15)")
+        parser.add_argument("--refresher-scale", type=float, default=finetune.refresher_scale,
+                            help="scale of the sample of other writers' digits and non-digits mixed in so the "
+                                 f"model forgets nothing (default {finetune.refresher_scale:g}; 0 leaves them out)")
         parser.add_argument("--drawing-share", type=float, default=finetune.drawing_share,
                             help="repeat drawings until they are about this share of each epoch "
                                  f"(default {finetune.drawing_share})")
@@ -69,13 +79,16 @@ class Command(BaseCommand):
                 drawing_share=options["drawing_share"],
                 mnist_limit=options["mnist_limit"],
                 from_scratch=options["from_scratch"],
+                refresher_scale=options["refresher_scale"],
                 seed=options["seed"],
             ),
             min_labels=options["min_labels"],
             holdout_percent=options["holdout_percent"],
+            validation_percent=options["validation_percent"],
             reprocess=options["reprocess"],
             promote=options["promote"],
-            gate=Gate(max_mnist_drop=options["max_mnist_drop"] / 100, min_holdout_gain=options["min_holdout_gain"] / 100),
+            gate=Gate(max_mnist_drop=options["max_mnist_drop"] / 100, min_held_out=options["min_held_out"],
+                      significance=options["significance"]),
             mnist_dir=str(options["mnist_dir"] or settings.MNIST_DIR),
             dry_run=options["dry_run"],
             command=command_line("retrain", options, RECORDED_OPTIONS),
@@ -92,7 +105,8 @@ class Command(BaseCommand):
         if retrain_options.dry_run:
             self.stdout.write(
                 f"dry run: active model {plan.active.name}; {len(plan.train.ids)} confirmed drawings would "
-                f"train, {len(plan.held_out.ids)} are held out; {len(plan.skipped)} unusable. Nothing changed."
+                f"train, {len(plan.validation.ids)} validate, {len(plan.held_out.ids)} are held out; "
+                f"{len(plan.skipped)} unusable. Nothing changed."
             )
             for drawing_id, why in plan.skipped.items():
                 self.stdout.write(f"  unusable {drawing_id}: {why}")

@@ -1,15 +1,21 @@
+import shutil
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ml.artifacts import new_work_directory
+from recognizer.exceptions import ModelUnavailable
 from recognizer.management.commandline import command_line
+from recognizer.services import model_version_activate, model_version_register
+
+RECORDED_OPTIONS = ("mnist_dir", "architecture", "epochs", "batch_size", "patience", "seed", "train_limit", "quick", "output")
 
 
 class Command(BaseCommand):
     help = (
-        "Train a digit model on MNIST, evaluate it on the 10,000 test images, export it to .tflite and "
-        "write metrics.json and plots beside it. The shipped model was made with "
+        "Train a digit model, evaluate it, export it to .tflite, write metrics.json and plots beside it, and "
+        "register it as a model version (not active unless --activate). The shipped model was made with "
         "`manage.py train --output ml/artifacts`. Needs TensorFlow; the web server never imports it."
     )
 
@@ -17,23 +23,37 @@ class Command(BaseCommand):
         from ml.train import add_arguments
 
         add_arguments(parser)
+        parser.add_argument("--activate", action="store_true",
+                            help="serve the new version at once (default: register it inactive; "
+                                 "`manage.py activate_model` can activate it later)")
 
     def handle(self, *args, **options):
         from ml.data import MnistFormatError
-        from ml.train import config_from, default_output, train
+        from ml.train import config_from
+        from ml.report import version_name
+        from ml.training import train
 
         options["mnist_dir"] = str(options["mnist_dir"] or settings.MNIST_DIR)
         config = config_from(options)
-        output = Path(options["output"]) if options["output"] else Path(settings.MODEL_DIR) / default_output(config).name
-        command = command_line(
-            "train", options, ("mnist_dir", "architecture", "epochs", "batch_size", "patience", "seed", "train_limit")
-        )
+        name = version_name(config.architecture)
+        output = Path(options["output"]) if options["output"] else Path(settings.MODEL_DIR) / name
         log = self.stdout.write if options["verbosity"] > 0 else (lambda line: None)
+        work = new_work_directory(output)
         try:
-            metrics = train(config, output, command=command, log=log)
+            metrics = train(config, work, name=name, command=command_line("train", options, RECORDED_OPTIONS), log=log)
+            version = model_version_register(work_dir=work, destination=output, metrics=metrics, replace=True)
         except (MnistFormatError, ValueError) as err:
-            raise CommandError(f"training failed: {err}") from err
+            raise CommandError(f"training failed, nothing was registered: {err}") from err
+        finally:
+            shutil.rmtree(work, ignore_errors=True)  # gone already when it was moved into place
+        if options["activate"]:
+            try:
+                model_version_activate(version=version)
+            except ModelUnavailable as err:
+                raise CommandError(f"{version.name} was registered but cannot be activated: {err.detail}") from err
+        accuracy = metrics["evaluations"]["mnist_test"]["accuracy"]
+        state = "active" if version.is_active else "registered, not active"
         self.stdout.write(self.style.SUCCESS(
-            f"wrote {output}: MNIST test accuracy {100 * metrics['test']['accuracy']:.2f}% "
-            f"({metrics['epochs_run']} epochs, {metrics['training_seconds'] / 60:.1f} min)"
+            f"{version.name} ({state}) in {output}: MNIST test accuracy {100 * accuracy:.2f}% "
+            f"({metrics['training']['epochs_run']} epochs, {metrics['training']['seconds'] / 60:.1f} min)"
         ))

@@ -1,0 +1,119 @@
+"""What a model learns from and what it is measured on, beyond MNIST.
+
+`training_mix` assembles the training set: MNIST's 55,000 training digits, some of them re-scanned the way
+forms and postal scans look (`ml.scans`); the 30 optdigits training writers in several scan variants;
+procedurally drawn styles MNIST lacks (`ml.styles`: flag 1s, crossed 7s, open 4s, curled 9s, ...); and
+"not a digit" examples (label 10): Omniglot letters by drawers 1-15, notMNIST font letters, and synthetic
+negatives (`ml.negatives`: glyphs of other scripts, doodles, scribbles, dots, struck-through, crammed
+and fragmentary digits). Digit-like letters are left out of the negatives by those modules.
+
+`validation_sets` builds the named sets every version is measured on, none ever trained on: MNIST
+validation, the 13 unseen optdigits writers as 16x16 black-and-white scans and at 32x32, MNIST validation
+digits redrawn as postal scans, browser canvases and small touch pads; and non-digits: Omniglot letters by
+drawers 16-20, glyphs of held-out scripts, doodles and clicks/smileys with seeds of their own.
+Never imports TensorFlow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ml import digit_sets, negatives, nondigit_sets
+from ml.calibration import NOT_A_DIGIT
+from ml.data import Mnist
+from ml.nondigits import load_notmnist, load_omniglot
+from ml.preprocess import to_model_input
+from ml.report import data_source
+from ml.scans import scan_variant
+from ml.styles import synth_digits
+from ml.writers import load_writers
+
+MNIST_DERIVED_VALIDATION = 2_000  # MNIST validation digits redrawn per client style (canvas, postal, pad)
+# Validation sets whose calibration is fitted and reported as "other writers" (not MNIST's own style).
+OTHER_WRITERS = ("writers_scans_16", "writers_32", "postal_like", "canvas_like", "small_canvas")
+
+
+@dataclass(frozen=True)
+class MixConfig:
+    """How much of each source one training run uses (the defaults build the shipped model)."""
+
+    mnist_scans: int = 12_000  # MNIST training digits added again as form / postal scans
+    writer_variants: int = 5  # scan variants of each of the 2,880 optdigits training digits
+    style_digits: int = 10_000  # procedurally drawn digits in styles MNIST lacks
+    style_scan_share: float = 0.3  # share of those also degraded like a scan
+    synthetic_negatives: int = 16_000  # ml.negatives.negative_mix
+    real_negatives: bool = True  # Omniglot drawers 1-15 and notMNIST's training split
+
+
+QUICK_MIX = MixConfig(mnist_scans=2_000, writer_variants=1, style_digits=2_000, synthetic_negatives=3_000)
+
+
+@dataclass
+class TrainingSet:
+    x: np.ndarray  # (N, 28, 28) float32 model inputs
+    y: np.ndarray  # (N,) int64, 0-9 digits, 10 not a digit
+    sources: dict[str, dict] = field(default_factory=dict)  # name → count and checksum, for the report
+
+
+def training_mix(mnist_x: np.ndarray, mnist_y: np.ndarray, config: MixConfig, seed: int, log=print) -> TrainingSet:
+    """mnist_x: model inputs of MNIST's training split (already through the pipeline); mnist_y their labels."""
+    rng = np.random.default_rng(seed)
+    parts: dict[str, tuple[np.ndarray, np.ndarray]] = {"mnist_train": (mnist_x, mnist_y)}
+    if config.mnist_scans:
+        parts["mnist_scans"] = _rescanned(mnist_x, mnist_y, config.mnist_scans, rng)
+    if config.writer_variants:
+        parts["optdigits_writers"] = digit_sets.writers_train_inputs(load_writers(), rng, config.writer_variants)
+    if config.style_digits:
+        parts["styles"] = synth_digits(config.style_digits, rng, scan_prob=config.style_scan_share)
+    if config.real_negatives:
+        omniglot, notmnist = load_omniglot().train().inputs, load_notmnist().train
+        parts["omniglot_train"] = (omniglot, _not_digits(len(omniglot)))
+        parts["notmnist_train"] = (notmnist, _not_digits(len(notmnist)))
+    if config.synthetic_negatives:
+        images = (np.clip(mnist_x, 0, 1) * 255).astype(np.uint8)
+        synthetic = negatives.negative_mix(config.synthetic_negatives, rng, images, mnist_y)
+        parts["synthetic_negatives"] = (synthetic, _not_digits(len(synthetic)))
+    for name, (x, _) in parts.items():
+        log(f"  {name}: {len(x):,}")
+    x = np.concatenate([x for x, _ in parts.values()]).astype(np.float32)
+    y = np.concatenate([y for _, y in parts.values()]).astype(np.int64)
+    return TrainingSet(x, y, {name: data_source(x, y) for name, (x, y) in parts.items()})
+
+
+def _rescanned(x: np.ndarray, y: np.ndarray, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    chosen = rng.choice(len(x), size=min(count, len(x)), replace=False)
+    return np.stack([to_model_input(scan_variant(x[i], rng)) for i in chosen]).astype(np.float32), y[chosen]
+
+
+def _not_digits(count: int) -> np.ndarray:
+    return np.full(count, NOT_A_DIGIT, dtype=np.int64)
+
+
+@dataclass
+class ValidationSets:
+    digits: dict[str, tuple[np.ndarray, np.ndarray]]  # name → (inputs, labels 0-9)
+    nondigits: dict[str, np.ndarray]  # name → inputs, all "not a digit"
+
+    def early_stopping(self) -> tuple[np.ndarray, np.ndarray]:
+        """One set for choosing the epoch: MNIST validation, the unseen writers' scans, and non-digits."""
+        xs = [self.digits["mnist_validation"][0], self.digits["writers_scans_16"][0], *self.nondigits.values()]
+        ys = [self.digits["mnist_validation"][1], self.digits["writers_scans_16"][1],
+              *(_not_digits(len(x)) for x in self.nondigits.values())]
+        return np.concatenate(xs), np.concatenate(ys)
+
+
+def validation_sets(mnist: Mnist, mnist_val_x: np.ndarray, *, limit: int = MNIST_DERIVED_VALIDATION) -> ValidationSets:
+    """mnist_val_x: MNIST's validation split through the pipeline (the raw images come from `mnist`)."""
+    writers = load_writers()
+    val_images, val_labels = mnist.val_x[:limit], mnist.val_y[:limit]
+    digits = {
+        "mnist_validation": (mnist_val_x, mnist.val_y),
+        "writers_scans_16": digit_sets.unseen_writers_scans(writers),
+        "writers_32": digit_sets.unseen_writers_32(writers),
+        "postal_like": digit_sets.postal_like(val_images, val_labels),
+        "canvas_like": digit_sets.canvas_like(val_images, val_labels),
+        "small_canvas": digit_sets.small_canvas(val_images, val_labels),
+    }
+    nondigits = {name: make() for name, make in nondigit_sets.VALIDATION_SETS.items()}
+    return ValidationSets(digits, nondigits)
