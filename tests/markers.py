@@ -28,16 +28,9 @@ SERVER_IMPORTS = ("gunicorn", "ops.server", "ops.serve_prod", "ops.loadtest")
 # Modules that start Django processes without importing the above (paths from the repository root).
 SERVER_MODULES = frozenset({"tests/recognizer/test_settings.py"})
 BROWSER_DIR = "tests/browser/"
-# Tests in otherwise fast modules measured above ~5 s (`pytest --durations=40`), parameters dropped.
-SLOW_TESTS = frozenset(
-    {
-        # 10,000 test digits through LiteRT, once per module for the first three, once per style for the last
-        "tests/ml/test_shipped_model.py::test_all_10000_test_digits_through_the_predictor_clear_the_bar",
-        "tests/ml/test_shipped_model.py::test_predictor_reproduces_the_accuracy_in_the_metrics_file",
-        "tests/ml/test_shipped_model.py::test_pipeline_costs_at_most_two_tenths_of_a_point_on_mnist",
-        "tests/ml/test_shipped_model.py::test_canvas_style_drawings_are_read_well",
-    }
-)
+# Modules whose tests each take more than ~5 s: every test here runs the shipped model over thousands of
+# MNIST images (14-55 s each with `pytest --durations=40`). A single slow test says `@pytest.mark.slow`.
+SLOW_MODULES = frozenset({"tests/ml/test_shipped_model.py"})
 # Fixtures that open this pass's database; the transitive ones (admin_client → db) are in
 # `item.fixturenames` too, but `client` and `live_server` reach the database without requesting `db`.
 DATABASE_FIXTURES = frozenset({
@@ -63,7 +56,7 @@ def lane_markers(item: pytest.Item) -> list[str]:
         "training": path in TRAINING_MODULES or facts.loads_tensorflow or _imports_any(facts.imports, TRAINING_IMPORTS),
         "browser": path.startswith(BROWSER_DIR),
         "server": _imports_any(facts.imports, SERVER_IMPORTS) or path in SERVER_MODULES,
-        "slow": item.nodeid.split("[")[0] in SLOW_TESTS,
+        "slow": path in SLOW_MODULES,
         "db": uses_database(item) or facts.reads_database_settings,
     }
     return [name for name, applies in lanes.items() if applies]
