@@ -56,6 +56,28 @@ def looks_like_a_bar(x: np.ndarray) -> bool:
     return bool(ratio < BAR_AXIS_RATIO and tilt < BAR_MAX_TILT_DEGREES)
 
 
+RING_MIN_HOLE_SHARE = 0.15  # a hole this big a share of the filled shape makes a ring...
+RING_MIN_SOLIDITY = 0.85  # ...and a convex filled outline makes that ring a 0
+
+
+def looks_like_a_ring(x: np.ndarray) -> bool:
+    """True for a model input that is one closed, convex loop and nothing else: what a 0 is."""
+    ink = (x > 0.3).astype(np.uint8)
+    count, labels = cv2.connectedComponents(ink, connectivity=8)
+    if count != 2:
+        return False
+    contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    outer = [c for c, h in zip(contours, hierarchy[0]) if h[3] < 0]
+    holes = [c for c, h in zip(contours, hierarchy[0]) if h[3] >= 0]
+    if len(outer) != 1 or len(holes) != 1:
+        return False
+    filled = cv2.contourArea(outer[0])
+    hull = cv2.contourArea(cv2.convexHull(outer[0]))
+    if filled <= 0 or hull <= 0:
+        return False
+    return cv2.contourArea(holes[0]) / filled >= RING_MIN_HOLE_SHARE and filled / hull >= RING_MIN_SOLIDITY
+
+
 def _collect(count: int, make_one: Callable[[], np.ndarray | None]) -> np.ndarray:
     """Call `make_one` until `count` valid model inputs are gathered (None or DrawingError = retry)."""
     out = np.zeros((count, 28, 28), dtype=np.float32)
@@ -68,7 +90,7 @@ def _collect(count: int, make_one: Callable[[], np.ndarray | None]) -> np.ndarra
             x = make_one()
         except DrawingError:
             continue
-        if x is None or x.max() < MIN_PEAK_INK or looks_like_a_bar(x):
+        if x is None or x.max() < MIN_PEAK_INK or looks_like_a_bar(x) or looks_like_a_ring(x):
             continue
         out[filled] = x
         filled += 1
@@ -448,9 +470,9 @@ def blobs(count: int, rng: np.random.Generator) -> np.ndarray:
 # --- damaged and crammed digits (MNIST digits passed in by the caller) -----------------------------
 
 
-def _digit_canvas(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """An MNIST digit (uint8 28x28) as uniform canvas strokes on CANVAS x CANVAS."""
-    return stroke_mask(image, size=CANVAS, thickness=rng.uniform(0.8, 1.3))
+def _digit_canvas(image: np.ndarray, rng: np.random.Generator, size: int = CANVAS) -> np.ndarray:
+    """An MNIST digit (uint8 28x28) as uniform canvas strokes on a size x size canvas."""
+    return stroke_mask(image, size=size, thickness=rng.uniform(0.8, 1.3))
 
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
@@ -532,7 +554,7 @@ def crammed_digits(images: np.ndarray, count: int, rng: np.random.Generator) -> 
 
 HALF_STROKE_KEEP = (0.15, 0.30)  # share of a digit's ink a fragment keeps: too little to read
 HALF_STROKE_MAX_KEEP = 0.35
-HALF_STROKE_MIN_AXIS_RATIO = 0.35  # fragments straighter than this look like a 1: rejected
+HALF_STROKE_MIN_AXIS_RATIO = 0.35  # fragments whose path is straighter than this are a 1: rejected
 HALF_STROKE_PEN = (0.05, 0.1)  # the fragment is redrawn with a pen this wide (share of its size)
 HALF_STROKE_MIN_SIZE = 24  # px on the CANVAS; smaller fragments are dots, which `blobs` covers
 
@@ -543,23 +565,20 @@ def _grow_fragment(mask: np.ndarray, rng: np.random.Generator, target: float) ->
     seed = rng.integers(rows.size)
     region = np.zeros_like(mask)
     region[rows[seed], cols[seed]] = 1
-    total = mask.sum()
+    total, size = cv2.countNonZero(mask), 1
     kernel = np.ones((3, 3), np.uint8)
-    while region.sum() < target * total:
+    while size < target * total:
         grown = cv2.dilate(region, kernel) & mask
-        if grown.sum() == region.sum():
+        grown_size = cv2.countNonZero(grown)
+        if grown_size == size:
             break
-        region = grown
+        region, size = grown, grown_size
     return region
 
 
-def _redraw_with_pen(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The path of a piece of stroke, drawn again with a pen scaled to the piece (as a user would draw it)."""
-    skeleton = _thin(mask)
+def _crop(mask: np.ndarray, pad: int) -> np.ndarray:
     rows, cols = np.nonzero(mask)
-    size = max(rows.max() - rows.min(), cols.max() - cols.min()) + 1
-    radius = max(1, int(round(size * rng.uniform(*HALF_STROKE_PEN))))
-    return cv2.GaussianBlur(cv2.dilate(skeleton, _disc(radius)).astype(np.float32), (3, 3), 0)
+    return np.pad(mask[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1], pad)
 
 
 def _has_hole(mask: np.ndarray) -> bool:
@@ -571,7 +590,11 @@ def _has_hole(mask: np.ndarray) -> bool:
 
 
 def half_strokes(images: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    """A digit with most of its ink erased: a short fragment (15-30 %) of one stroke, never a loop or a bar."""
+    """A digit with most of its ink erased: a short fragment (15-30 %) of one stroke, never a loop or a bar.
+
+    The fragment's path (its skeleton) is redrawn with a pen scaled to the fragment, as a user
+    drawing just that piece would; straight paths are rejected on the path itself, before any blur.
+    """
 
     def make() -> np.ndarray | None:
         digit = _digit_canvas(images[rng.integers(len(images))], rng)
@@ -580,15 +603,17 @@ def half_strokes(images: np.ndarray, count: int, rng: np.random.Generator) -> np
         if count_ < 2:
             return None
         largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        stroke = (labels == largest).astype(np.uint8)
-        fragment = _grow_fragment(stroke, rng, rng.uniform(*HALF_STROKE_KEEP))
-        share = fragment.sum() / mask.sum()
-        rows, cols = np.nonzero(fragment)
-        too_small = max(np.ptp(rows), np.ptp(cols)) < HALF_STROKE_MIN_SIZE
-        if share > HALF_STROKE_MAX_KEEP or too_small or _has_hole(fragment):
+        fragment = _grow_fragment((labels == largest).astype(np.uint8), rng, rng.uniform(*HALF_STROKE_KEEP))
+        piece = _crop(fragment, pad=12)
+        too_small = max(piece.shape) - 24 < HALF_STROKE_MIN_SIZE
+        if fragment.sum() > HALF_STROKE_MAX_KEEP * mask.sum() or too_small or _has_hole(piece):
             return None
-        x = to_model_input(_redraw_with_pen(fragment, rng))
-        return None if _axis_ratio(x) < HALF_STROKE_MIN_AXIS_RATIO else x
+        path = _thin(piece)
+        if _axis_ratio(path.astype(np.float32)) < HALF_STROKE_MIN_AXIS_RATIO:
+            return None
+        radius = max(2, int(round((max(piece.shape) - 24) * rng.uniform(*HALF_STROKE_PEN))))
+        drawn = cv2.dilate(path, _disc(radius)).astype(np.float32)
+        return to_model_input(cv2.GaussianBlur(drawn, (3, 3), 0))
 
     return _collect(count, make)
 
@@ -596,6 +621,8 @@ def half_strokes(images: np.ndarray, count: int, rng: np.random.Generator) -> np
 def _axis_ratio(x: np.ndarray) -> float:
     """Minor over major spread of the ink (0 = a straight line, 1 = round)."""
     rows, cols = np.nonzero(x > 0.2)
+    if rows.size < 3:
+        return 0.0
     points = np.stack([cols, rows], axis=1).astype(np.float64)
     eigenvalues = np.linalg.eigvalsh(np.cov(points.T, aweights=x[rows, cols]))
     return float(np.sqrt(max(eigenvalues[0], 0.0) / max(eigenvalues[1], 1e-9)))
@@ -609,8 +636,9 @@ GLYPH_FONTS = (
     "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSerif-BoldItalic.ttf",
     "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
 )  # fmt: skip
-GLYPH_RENDER_SIZE = 72  # font size in px on a GLYPH_CANVAS canvas
-GLYPH_CANVAS = 128
+GLYPH_RENDER_SIZE = 54  # font size in px on a GLYPH_CANVAS canvas (ends as 20 px anyway)
+GLYPH_CANVAS = 96
+GLYPH_MIN_SIZE = 18  # px; smaller glyphs (dots, marks) would be blown up into blurry blobs
 
 # Unicode ranges (inclusive) that DejaVu covers; only letters and symbols (no digits, marks,
 # punctuation or modifier letters: see GLYPH_CATEGORIES) are drawn from them.
@@ -646,29 +674,29 @@ GLYPH_TRAIN_SCRIPTS = tuple(name for name in GLYPH_SCRIPTS if name not in GLYPH_
 GLYPH_EXCLUDE: dict[str, str] = {
     # like 0: rings, ovals, boxes tall or round, slashed and barred zeros, D
     "OoQºDĐƉΟοΘθϑϴσОоѲѳӨөѺѻՕօԹթסםهةߋⴰⴱⴲⵀⵁⵔⵗⵙⵛႭႳი": "0",
-    "Øø∅⌀⊘⊖⊝ɵƟʘ°◯◌◦∘⚬❍◊⬨⧫▯▮ȢȣƢƣ⌂⎔⏣⚙⚱ℴℚ℮℺ⅅ≬⊟⌷⍐⍗⍞⍠⍯⍰⎕⍛⍝⍤⍬▢◘☉☮☯☸♾⚰✇⛀⛁⛂⛃": "0",
+    "Øø∅⌀⊘⊖⊝ɵƟʘ°◯◌◦∘⚬❍◊⬨⧫▯▮ȢȣƢƣ⌂⎔⏣⚙⚱ℴℚ℮℺ⅅ≬⊟⌷⍐⍗⍞⍠⍯⍰⎕⍛⍝⍤⍬▢◘☉☮☯☸♾⚰✇⛀⛁⛂⛃ƊѼѽҨҩ": "0",
     # like 1: bars, hooks, J, long s, daggers, vertical strokes of Hebrew, Arabic, Armenian, N'Ko
     "IilJjŀłſǀǁǂǃĳıȷɉɈɩƖƗƚɨɪɫɬɭɮ|¦ιΙϳІіЇїЈјӀӏⅠℐℓℑℹⅈⅉ⍳℩ʝʄɟɿɾɹɺɻɼɽʃʅʆƪʗ": "1",
-    "∫∬∭∮∯∰∱∲∳⌠⌡ƒ∣∤∥∦≀∕∖❘❙❚▏▕▎▍▌▐∎✐⌇✝✞✟☦☨☩⅃ⅎ⋮∶⊢⊣⊦⊧⊨⊩⊪⊫⊬⊭⊮⊯⇫⇬⇭⇮⇯⇳⊥⌶⌿⍀⍅⍆⍊⍋⍎⍏⍖⍘⍭⍮⍸⎷◜◝◞◟⌍⌏⌟☤♰♱⚕⚚☽☾♩♪♮➘➚➴➶➷➹": "1",
-    "וןזינגاأإآٱلڵڶڷڸرزڑڕژڒړڔږڗڙլյՒւߊߘߚⵂⵋⵏⵑⵒႢ": "1",
+    "∫∬∭∮∯∰∱∲∳⌠⌡ƒ∣∤∥∦≀∕∖❘❙❚▏▕▎▍▌▐∎✐⌇✝✞✟☦☨☩⅃ⅎ⋮∶⊢⊣⊦⊧⊨⊩⊪⊫⊬⊭⊮⊯⇫⇬⇭⇮⇯⇳⊥⌶⌿⍀⍅⍆⍊⍋⍎⍏⍖⍘⍭⍮⍸⎷◜◝◞◟⌍⌏⌟☤♰♱⚕⚚☽☾♩♪♮➘➚➴➶➷➹ȴʇͰͱϮϯ": "1",
+    "וןזינגלاأإآٱلڵڶڷڸرزڑڕژڒړڔږڗڙլյՒւߊߘߚⵂⵋⵏⵑⵒႢ": "1",
     "↑↓↕↥↧↟↡⇑⇓⇕⇡⇣⇧⇩⇪↨⇅⇵↾↿⇂⇃↖↗↘↙⇖⇗⇘⇙↰↱↲↳↴⇞⇟": "1 (upright and slanted arrows)",
     "❢❣❗❕❓❔❛❜❝❞": "1 or 2 (exclamation and question marks, quotes)",
     # like 2
-    "ZzƵƶȤȥʐʑℤΖζƧƨϨϩƻɁɂʔʕʡʢʖƾԶզՁձՉչՋջՂղՇշⵈ☡ℒ⊰⊱↯⚸": "2",
+    "ZzƵƶȤȥʐʑℤΖζƧƨϨϩƻɁɂʔʕʡʢʖƾԶզՁձՉչՋջՂղՇշⵈ☡ℒ⊰⊱↯⚸ɀ": "2",
     # like 3
-    "ЗзҘҙӠӡԆԇѮѯЭэƷʒǮǯȜȝƸƹƺʓɜɝɞʚℨ℥ξΞՅვეჯჰჲპკჟუჳჴჵჷჸ∃∄∋∌∍⋺⋻⋼⋽⋾ℰ℈∛ⴺⴻء": "3",
+    "ЗзҘҙӠӡԆԇѮѯЭэƷʒǮǯȜȝƸƹƺʓɜɝɞʚℨ℥ξΞՅვეჯჰჲპკჟუჳჴჵჷჸ∃∄∋∌∍⋺⋻⋼⋽⋾ℰ℈∛϶Ԅԅⴺⴻء": "3",
     # like 4: open fours
     "ЧчҶҷӋӌҸҹϤϥɥʮʯԿկՎվႡႯႰႷႩჃ∜Ⅎ⏨♃": "4 (and a 10)",
     # like 5
-    "SsЅѕƼƽ§$ȿʂՏտႵႽⵕ": "5",
+    "SsЅѕƼƽ§$ȿʂՏտႵႽⵕҔҕ": "5",
     # like 6: b-like bowls with a stem, turned e, hooked c
-    "bGбБЬьЪъѢѣҌҍƀƃƂƄƅ∂ðδƍ♭ϬϭϦϧϸƁßþɓɕдԌԍႤႨႪႺბნწხცაɐǝəƎӘәɘߖⵞԺժճ♁⚨⛢♌": "6",
+    "bGбБЬьЪъѢѣҌҍƀƃƂƄƅ∂ðδƍ♭ϬϭϦϧϸƁßþɓɕдԌԍႤႨႪႺბნწხცაɐǝəƎӘәɘߖⵞԺժճ♁⚨⛢♌ƋƌƏɚͼ": "6",
     # like 7
     "¬⌉⌝┐╗╖╕┒┓┑╮ℸℷ⅂⍪דרךႦߗߣߤدذڈډڊڋڌڍڎڏڐ": "7",
     # like 8
     "BВвβϐʙȸȹɤℬɃΒზგჂԾծھ⅋☋♉♙♟": "8",
     # like 9
-    "gqɡɢɠɋɊǤǥƓʛʠԛԚϘϙϞϟρϱℊ℘գԳցՑףوؤۆۇۈۋۅقم⅁⍴⍕⌕♀⚲⚳⚴☌☥☿♂⚦⚘❡Ⴇმჹჺߑߓ": "9",
+    "gqɡɢɠɋɊǤǥƓʛʠԛԚϘϙϞϟρϱℊ℘գԳցՑףوؤۆۇۈۋۅقم⅁⍴⍕⌕ϼ♀⚲⚳⚴☌☥☿♂⚦⚘❡Ⴇმჹჺߑߓ": "9",
     "♋♳♴♵♶♷♸♹": "holds digits (69, recycling codes 1-7)",
     # Canadian syllabics, by series (each letter comes in four rotations, so whole series go)
     "ᐤᐥᐦᐟᐠᑊᓐ": "rings, slashes and bars among the finals (0, 1)",
@@ -779,22 +807,38 @@ def glyph_table(script: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(table)
 
 
+def _thinning_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Zhang-Suen's removal rule for each of the 256 neighbourhoods, for its two sub-iterations.
+
+    Bit i of a neighbourhood code is neighbour P(i+2) in Zhang-Suen's order: north, north-east,
+    east, ... clockwise to north-west.
+    """
+    codes = np.arange(256)
+    bits = [(codes >> i) & 1 for i in range(8)]
+    neighbours = sum(bits)
+    transitions = sum(((bits[i] == 0) & (bits[(i + 1) % 8] == 1)).astype(int) for i in range(8))
+    p2, p4, p6, p8 = bits[0], bits[2], bits[4], bits[6]
+    common = (neighbours >= 2) & (neighbours <= 6) & (transitions == 1)
+    first = common & (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
+    second = common & (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
+    return first, second
+
+
+_THINNING_TABLES = _thinning_tables()
+
+
 def _thin(mask: np.ndarray) -> np.ndarray:
     """Zhang-Suen thinning: a one-pixel skeleton of a binary mask (the pen's path through a font stroke)."""
-    image = np.pad(mask.astype(np.uint8), 1)
+    image = np.pad((mask > 0).astype(np.uint8), 1)
     while True:
         changed = False
-        for step in (0, 1):
+        for table in _THINNING_TABLES:
             p = image
-            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:], p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]
-            neighbours = sum(n)
-            transitions = sum(((n[i] == 0) & (n[(i + 1) % 8] == 1)).astype(np.uint8) for i in range(8))
-            p2, p4, p6, p8 = n[0], n[2], n[4], n[6]
-            if step == 0:
-                side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-            else:
-                side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            remove = (p[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6) & (transitions == 1) & side
+            neighbours = (p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:], p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2])
+            code = np.zeros(p[1:-1, 1:-1].shape, dtype=np.uint8)
+            for bit, neighbour in enumerate(neighbours):
+                code |= neighbour << bit
+            remove = (p[1:-1, 1:-1] == 1) & table[code]
             if remove.any():
                 image[1:-1, 1:-1][remove] = 0
                 changed = True
@@ -828,23 +872,22 @@ def _affine(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.warpAffine(ink, np.hstack([matrix, offset[:, None]]).astype(np.float32), (size, size))
 
 
-def _hand_drawn(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Make a font glyph look drawn: a pen of uniform width along its skeleton, or thickened/thinned."""
+def _hand_drawn(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
+    """Make a font glyph look drawn: a pen of uniform width along its skeleton, or the font's strokes
+    thickened; then slanted, rotated and elastically distorted. None for glyphs too small to use."""
     binary = (mask > 0.5).astype(np.uint8)
+    rows, cols = np.nonzero(binary)
+    if rows.size == 0 or max(np.ptp(rows), np.ptp(cols)) < GLYPH_MIN_SIZE:
+        return None
     if rng.random() < 0.65:
-        skeleton = _thin(binary)
-        rows, cols = np.nonzero(binary)
-        height = max(rows.max() - rows.min(), cols.max() - cols.min()) if rows.size else GLYPH_CANVAS
-        radius = max(1, int(round(height * rng.uniform(0.03, 0.08))))
-        drawn = cv2.dilate(skeleton, _disc(radius)).astype(np.float32)
-    else:
-        radius = int(rng.integers(0, 4))
-        drawn = binary.astype(np.float32)
-        if radius:
-            operation = cv2.dilate if rng.random() < 0.7 else cv2.erode
-            drawn = operation(drawn, _disc(radius))
+        size = max(np.ptp(rows), np.ptp(cols))
+        radius = max(2, int(round(size * rng.uniform(0.03, 0.08))))
+        drawn = cv2.dilate(_thin(binary), _disc(radius)).astype(np.float32)
+    else:  # the font's own strokes, never thinner (hairlines would vanish at 28x28)
+        radius = int(rng.integers(0, 3))
+        drawn = cv2.dilate(binary, _disc(radius)).astype(np.float32) if radius else binary.astype(np.float32)
     drawn = _affine(drawn, rng)
-    drawn = _elastic(drawn, rng, alpha=rng.uniform(1.0, 4.0), sigma=rng.uniform(6, 12))
+    drawn = _elastic(drawn, rng, alpha=rng.uniform(0.8, 3.0), sigma=rng.uniform(5, 9))
     return cv2.GaussianBlur(drawn, (3, 3), 0)
 
 
@@ -853,11 +896,12 @@ def glyph_negatives(count: int, rng: np.random.Generator, scripts: tuple[str, ..
     tables = [glyph_table(script) for script in scripts]
     tables = [table for table in tables if table]
 
-    def make() -> np.ndarray:
+    def make() -> np.ndarray | None:
         table = tables[rng.integers(len(tables))]
         char, fonts = table[rng.integers(len(table))]
         font = _font(fonts[rng.integers(len(fonts))], GLYPH_RENDER_SIZE)
-        return to_model_input(_hand_drawn(_glyph_mask(char, font), rng))
+        drawn = _hand_drawn(_glyph_mask(char, font), rng)
+        return None if drawn is None else to_model_input(drawn)
 
     return _collect(count, make)
 

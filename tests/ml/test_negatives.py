@@ -16,6 +16,7 @@ from ml.negatives import (
     half_strokes,
     is_digit_like_glyph,
     looks_like_a_bar,
+    looks_like_a_ring,
     negative_mix,
     scribbles,
     strike_throughs,
@@ -53,7 +54,7 @@ def test_generator_returns_the_asked_count_of_valid_model_inputs(name, mnist_tra
     assert xs.shape == (COUNT, 28, 28) and xs.dtype == np.float32
     assert xs.min() >= 0.0 and xs.max() <= 1.0
     assert (xs.reshape(COUNT, -1).max(axis=1) > 0.5).all()
-    assert not any(looks_like_a_bar(x) for x in xs)
+    assert not any(looks_like_a_bar(x) or looks_like_a_ring(x) for x in xs)
     assert len({x.tobytes() for x in xs}) == COUNT  # no two alike: the generator really varies
 
 
@@ -88,11 +89,29 @@ def test_bar_check_calls_ones_bars_and_zeros_not(mnist_train):
     assert not any(looks_like_a_bar(x) for x in zeros)
 
 
+def test_ring_check_calls_zeros_rings_and_other_digits_not(mnist_train):
+    images, labels = mnist_train
+    by_digit = {d: [to_model_input(image) for image in images[labels == d][:100]] for d in range(10)}
+    assert np.mean([looks_like_a_ring(x) for x in by_digit[0]]) > 0.7
+    for digit in range(1, 10):
+        assert np.mean([looks_like_a_ring(x) for x in by_digit[digit]]) < 0.05, digit
+
+
+def test_half_strokes_are_open_curves_never_loops(mnist_train):
+    images, _ = mnist_train
+    fragments = half_strokes(images, 40, np.random.default_rng(2))
+    assert not any(negatives._has_hole((x > 0.3).astype(np.uint8)) for x in fragments)
+    digits = [to_model_input(image) for image in images[:100]]  # while most whole digits have a loop
+    assert np.mean([negatives._has_hole((x > 0.3).astype(np.uint8)) for x in digits]) > 0.3
+
+
 def test_digit_like_glyphs_and_their_accented_forms_are_excluded():
     for char in "OoöÖΟοlI|ЗбSsZzgqסו":
         assert is_digit_like_glyph(char), char
-    for char in "AЖλאლ★":
+    for char in "AЖλאლ★☺●":
         assert not is_digit_like_glyph(char), char
+    for char in "○│├┐┘⊙◯":  # by name: rings, vertical box pieces, 7- and J-corners
+        assert is_digit_like_glyph(char), char
     for script in ("latin", "greek", "cyrillic", "hebrew"):
         chars = {char for char, _ in glyph_table(script)}
         assert not any(is_digit_like_glyph(char) for char in chars)
