@@ -78,6 +78,11 @@ def looks_like_a_ring(x: np.ndarray) -> bool:
     return cv2.contourArea(holes[0]) / filled >= RING_MIN_HOLE_SHARE and filled / hull >= RING_MIN_SOLIDITY
 
 
+def is_acceptable_negative(x: np.ndarray) -> bool:
+    """A model input fit to teach "not a digit": real strokes, and neither a bar (1) nor a ring (0)."""
+    return x.max() >= MIN_PEAK_INK and not looks_like_a_bar(x) and not looks_like_a_ring(x)
+
+
 def _collect(count: int, make_one: Callable[[], np.ndarray | None]) -> np.ndarray:
     """Call `make_one` until `count` valid model inputs are gathered (None or DrawingError = retry)."""
     out = np.zeros((count, 28, 28), dtype=np.float32)
@@ -90,7 +95,7 @@ def _collect(count: int, make_one: Callable[[], np.ndarray | None]) -> np.ndarra
             x = make_one()
         except DrawingError:
             continue
-        if x is None or x.max() < MIN_PEAK_INK or looks_like_a_bar(x) or looks_like_a_ring(x):
+        if x is None or not is_acceptable_negative(x):
             continue
         out[filled] = x
         filled += 1
@@ -397,7 +402,7 @@ def doodles(count: int, rng: np.random.Generator) -> np.ndarray:
 
 def _scratch(rng: np.random.Generator) -> Strokes:
     """Back-and-forth hatching, as when someone scratches something out."""
-    turns = int(rng.integers(5, 14))
+    turns = int(rng.integers(8, 16))  # fewer strokes would be a Z (a 2) or an N
     xs = np.where(np.arange(turns) % 2 == 0, rng.uniform(0.0, 0.2, turns), rng.uniform(0.8, 1.0, turns))
     ys = np.linspace(0, rng.uniform(0.3, 1.0), turns) + rng.normal(0, 0.03, turns)
     return [np.stack([xs, ys], axis=1)]
@@ -405,8 +410,8 @@ def _scratch(rng: np.random.Generator) -> Strokes:
 
 def _tangle(rng: np.random.Generator) -> Strokes:
     """A long smooth random walk with many loops."""
-    steps = int(rng.integers(150, 300))
-    heading = np.cumsum(rng.normal(0, 0.35, steps)) + rng.uniform(0, 2 * np.pi)
+    steps = int(rng.integers(200, 350))
+    heading = np.cumsum(rng.normal(0, 0.5, steps)) + rng.uniform(0, 2 * np.pi)
     step = rng.uniform(0.02, 0.05)
     points = np.cumsum(np.stack([np.cos(heading), np.sin(heading)], axis=1) * step, axis=0)
     return [points]

@@ -4,7 +4,7 @@ import pytest
 
 from ml import nondigit_sets
 from ml.negatives import glyph_negatives
-from ml.nondigits import load_omniglot
+from ml.nondigits import OMNIGLOT_EXCLUDE, OMNIGLOT_VALIDATION_DRAWERS, load_omniglot
 
 
 def assert_valid_inputs(xs: np.ndarray) -> None:
@@ -17,7 +17,9 @@ def test_omniglot_validation_is_the_held_out_drawers_only():
     validation = nondigit_sets.omniglot_validation()
     assert_valid_inputs(validation)
     train = {x.tobytes() for x in load_omniglot().train().inputs}
-    assert len(validation) == 33 * 5 and not train & {x.tobytes() for x in validation}
+    characters = 26 + 24 - len(OMNIGLOT_EXCLUDE)
+    assert len(validation) == characters * len(OMNIGLOT_VALIDATION_DRAWERS)
+    assert not train & {x.tobytes() for x in validation}
 
 
 def test_unseen_script_glyphs_are_fixed_and_differ_from_training_glyphs():
