@@ -132,3 +132,12 @@ def test_validation_scripts_are_held_out_of_training():
     train_chars = {char for script in GLYPH_TRAIN_SCRIPTS for char, _ in glyph_table(script)}
     validation_chars = {char for script in GLYPH_VALIDATION_SCRIPTS for char, _ in glyph_table(script)}
     assert validation_chars and train_chars.isdisjoint(validation_chars)
+
+
+def test_non_digit_modules_import_without_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys, ml.negatives, ml.nondigits, ml.nondigit_sets; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
