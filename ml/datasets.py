@@ -27,7 +27,7 @@ from ml.preprocess import to_model_input
 from ml.report import data_source
 from ml.scans import scan_variant
 from ml.styles import synth_digits
-from ml.writers import load_writers
+from ml.writers import Digits, WriterDigits, load_writers
 
 MNIST_DERIVED_VALIDATION = 2_000  # MNIST validation digits redrawn per client style (canvas, postal, pad)
 # Validation sets whose calibration is fitted and reported as "other writers" (not MNIST's own style).
@@ -103,17 +103,26 @@ class ValidationSets:
         return np.concatenate(xs), np.concatenate(ys)
 
 
-def validation_sets(mnist: Mnist, mnist_val_x: np.ndarray, *, limit: int = MNIST_DERIVED_VALIDATION) -> ValidationSets:
-    """mnist_val_x: MNIST's validation split through the pipeline (the raw images come from `mnist`)."""
+def validation_sets(mnist: Mnist, mnist_val_x: np.ndarray, *, size: int | None = None) -> ValidationSets:
+    """mnist_val_x: MNIST's validation split through the pipeline (the raw images come from `mnist`).
+    `size` caps every set (quick runs and tests); by default each set is as large as its source allows."""
     writers = load_writers()
+    if size:
+        writers = WriterDigits(writers.train, Digits(writers.unseen.images[:size], writers.unseen.labels[:size]))
+    limit = min(size or MNIST_DERIVED_VALIDATION, MNIST_DERIVED_VALIDATION)
     val_images, val_labels = mnist.val_x[:limit], mnist.val_y[:limit]
     digits = {
-        "mnist_validation": (mnist_val_x, mnist.val_y),
+        "mnist_validation": (mnist_val_x[: size or None], mnist.val_y[: size or None]),
         "writers_scans_16": digit_sets.unseen_writers_scans(writers),
         "writers_32": digit_sets.unseen_writers_32(writers),
         "postal_like": digit_sets.postal_like(val_images, val_labels),
         "canvas_like": digit_sets.canvas_like(val_images, val_labels),
         "small_canvas": digit_sets.small_canvas(val_images, val_labels),
     }
-    nondigits = {name: make() for name, make in nondigit_sets.VALIDATION_SETS.items()}
+    nondigits = {
+        "omniglot_validation": nondigit_sets.omniglot_validation(),
+        "unseen_script_glyphs": nondigit_sets.unseen_script_glyphs(**({"count": size} if size else {})),
+        "doodles_validation": nondigit_sets.doodles_validation(**({"count": size} if size else {})),
+        "clicks_and_smileys": nondigit_sets.clicks_and_smileys(),
+    }
     return ValidationSets(digits, nondigits)

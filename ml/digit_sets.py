@@ -30,7 +30,7 @@ NATIVE_UPSCALE = 4  # optdigits' 32x32 bitmaps sent as 128x128
 POSTAL_SIDE = 16  # USPS: 16x16 grayscale, stretched to fill
 POSTAL_BLUR_SIGMA = 0.6
 POSTAL_UPSCALE = 8
-SMALL_CANVAS_SIDES = (8, 16, 32)  # touch pads and tiny canvases, used in turn
+SMALL_CANVAS_SIDES = (16, 24, 32)  # touch pads and small canvases, used in turn (an 8x8 pad is unreadable even to people)
 SMALL_CANVAS_UPSCALE = 128  # the pad's pixels are sent enlarged to about this many px
 
 
@@ -73,8 +73,8 @@ def canvas_like(images: np.ndarray, labels: np.ndarray) -> Set:
 
 
 def small_canvas(images: np.ndarray, labels: np.ndarray) -> Set:
-    """MNIST digits drawn on a tiny digital pad (8x8, 16x16, 32x32 in turn; 8x8 in grayscale like
-    optdigits' block counts, the others as solid strokes), sent enlarged, through preprocess."""
+    """MNIST digits drawn on a small digital pad (16x16, 24x24, 32x32 in turn, solid strokes), sent
+    enlarged, through preprocess."""
     return _through_png(images, labels, _small_canvas_png, with_index=True)
 
 
@@ -93,11 +93,7 @@ def _postal_png(image: np.ndarray) -> bytes:
 
 def _small_canvas_png(image: np.ndarray, index: int) -> bytes:
     side = SMALL_CANVAS_SIDES[index % len(SMALL_CANVAS_SIDES)]
-    if side <= 8:
-        strokes = binarise(cv2.resize(image / 255.0, (32, 32), interpolation=cv2.INTER_CUBIC), 0.4)
-        pad = cv2.resize(strokes, (side, side), interpolation=cv2.INTER_AREA)  # ink share per block
-    else:
-        pad = binarise(cv2.resize(image / 255.0, (side, side), interpolation=cv2.INTER_AREA), 0.4)
+    pad = binarise(cv2.resize(image / 255.0, (side, side), interpolation=cv2.INTER_AREA), 0.4)
     return _pixels_png(pad, max(1, SMALL_CANVAS_UPSCALE // side))
 
 

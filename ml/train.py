@@ -17,6 +17,7 @@ from ml.artifacts import move_into_place, new_work_directory
 
 QUICK_EPOCHS = 3
 QUICK_MNIST = 10_000
+QUICK_VALIDATION = 500  # images per validation set
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="train on only the first N of the 55,000 training images (quick runs)")
     p.add_argument("--quick", action="store_true",
                    help="a development run in a few minutes: 10,000 MNIST images, a small mix of the other "
-                        "sources, 3 epochs (its figures are not the shipped model's)")
+                        "sources, 3 epochs, validation sets of 500 (its figures are not the shipped model's)")
     p.add_argument("--output", default=None,
                    help="directory for the model, .tflite, metrics and plots, replaced if it exists "
                         "(manage.py train: default MODEL_DIR/<version>)")
@@ -60,6 +61,7 @@ def config_from(options: dict):
         seed=options["seed"],
         train_limit=options["train_limit"] or (QUICK_MNIST if quick else None),
         mix=QUICK_MIX if quick else MixConfig(),
+        validation_size=QUICK_VALIDATION if quick else None,
     )
 
 

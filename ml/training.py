@@ -45,7 +45,8 @@ class TrainConfig:
     train_limit: int | None = None  # use only the first N training images (quick runs and tests)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     mix: MixConfig = field(default_factory=MixConfig)  # what beyond MNIST is learned (ml.datasets)
-    refuse_at_most: float = 0.005  # share of real validation digits the not-a-digit threshold may refuse
+    validation_size: int | None = None  # cap on each validation set (quick runs and tests); None: all
+    refuse_at_most: float = 0.006  # share of the real digits of each validation set the threshold may refuse
 
 
 def prepare(images: np.ndarray) -> np.ndarray:
@@ -180,7 +181,7 @@ def train(config: TrainConfig, output: Path, *, name: str, command: str = "", lo
     log("training mix:")
     mix = training_mix(mnist_x, train_y, config.mix, config.seed, log)
     log(f"validation sets: building ({time.monotonic() - started:.0f}s so far)")
-    validation = validation_sets(mnist, val_x)
+    validation = validation_sets(mnist, val_x, size=config.validation_size)
 
     keras.utils.set_random_seed(config.seed)
     model = build_model(config.architecture)
@@ -225,8 +226,9 @@ def measure(predictor: Predictor, validation: ValidationSets, test: tuple[np.nda
     other = [name for name in OTHER_WRITERS if name in raw]
     temperature = fit_temperature(np.concatenate([raw[n] for n in other]), np.concatenate([validation.digits[n][1] for n in other]))
     scorer = Calibration(output="logits", temperature=temperature)
-    digit_scores = np.concatenate([scorer.apply(r)[1] for r in raw.values()])
-    threshold = choose_threshold(digit_scores, refuse_at_most)
+    scores_per_set = [scorer.apply(r)[1] for r in raw.values()]
+    threshold = min(choose_threshold(scores, refuse_at_most) for scores in scores_per_set)  # each set, not just the sum
+    digit_scores = np.concatenate(scores_per_set)
     calibration = Calibration(output="logits", temperature=temperature, digit_threshold=threshold)
     predictor.calibration = calibration
 

@@ -101,9 +101,9 @@ def test_canvas_like_and_small_canvas_are_model_inputs(mnist_val):
 
 
 def test_small_canvas_loses_more_detail_on_smaller_pads(mnist_val):
-    """Pads cycle 8x8, 16x16, 32x32: the 8x8 drawings differ most from the full-size canvas drawing."""
+    """Pads cycle 16x16, 24x24, 32x32: the 16x16 drawings differ most from the full-size canvas drawing."""
     coarse, _ = small_canvas(*mnist_val)
     fine, _ = canvas_like(*mnist_val)
     distance = np.abs(coarse - fine).mean(axis=(1, 2))
-    on_8, on_32 = distance[0::3], distance[2::3]
-    assert on_8.mean() > 1.5 * on_32.mean()
+    on_16, on_32 = distance[0::3], distance[2::3]
+    assert on_16.mean() > 1.2 * on_32.mean()

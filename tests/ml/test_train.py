@@ -8,6 +8,7 @@ from ml import artifacts
 from ml.predictor import Predictor
 from ml.preprocess import to_model_input
 from ml.train import main
+from ml.datasets import MixConfig
 from ml.training import TrainConfig, train
 
 
@@ -15,7 +16,8 @@ from ml.training import TrainConfig, train
 def run(mnist_dir, tmp_path_factory):
     output = tmp_path_factory.mktemp("model")
     lines = []
-    config = TrainConfig(mnist_dir=str(mnist_dir), epochs=1, train_limit=3000, batch_size=32)
+    tiny_mix = MixConfig(mnist_scans=200, writer_variants=1, style_digits=300, synthetic_negatives=300)
+    config = TrainConfig(mnist_dir=str(mnist_dir), epochs=1, train_limit=3000, batch_size=32, mix=tiny_mix, validation_size=300)
     metrics = train(config, output, name="test-run", command="test", log=lines.append)
     return output, metrics, lines
 
@@ -32,6 +34,11 @@ def test_metrics_file_describes_the_run(run):
     assert on_disk == json.loads(json.dumps(metrics))
     assert metrics["schema"] == 2 and metrics["version"] == "test-run" and metrics["kind"] == "trained"
     assert metrics["data"]["mnist_train"]["count"] == 3000 and len(metrics["data"]["mnist_train"]["sha256"]) == 64
+    assert metrics["data"]["optdigits_writers"]["count"] == 2880 and metrics["data"]["synthetic_negatives"]["count"] == 300
+    assert metrics["serving"]["output"] == "logits" and 0 < metrics["serving"]["temperature"]
+    assert metrics["evaluations"]["writers_scans_16"]["count"] == 300
+    assert 0 <= metrics["evaluations"]["doodles_validation"]["refused"] <= 1
+    assert 0.5 <= metrics["not_a_digit"]["auroc"] <= 1
     training = metrics["training"]
     assert training["epochs_run"] == 1 and len(training["history"]["val_loss"]) == 1 and training["best_epoch"] == 1
     test = metrics["evaluations"]["mnist_test"]
@@ -65,8 +72,8 @@ def test_validation_accuracy_is_measured_on_the_weights_kept(run, mnist_dir):
     from ml.training import prepare
 
     mnist = load_mnist(mnist_dir)
-    probabilities = Predictor(output / artifacts.TFLITE_MODEL).probabilities(prepare(mnist.val_x))
-    measured = float((probabilities.argmax(1) == mnist.val_y).mean())
+    probabilities = Predictor(output / artifacts.TFLITE_MODEL).probabilities(prepare(mnist.val_x[:300]))
+    measured = float((probabilities.argmax(1) == mnist.val_y[:300]).mean())
     assert metrics["evaluations"]["mnist_validation"]["accuracy"] == pytest.approx(measured, abs=0.002)
 
 

@@ -17,7 +17,7 @@ def test_train_registers_its_result_as_an_inactive_version(tmp_path, settings):
     settings.MODEL_DIR = tmp_path / "models"
     active = model_version_get_active()
     out = StringIO()
-    call_command("train", "--epochs", "1", "--train-limit", "500", stdout=out)
+    call_command("train", "--quick", "--epochs", "1", "--train-limit", "500", stdout=out)
 
     version = ModelVersion.objects.exclude(pk=active.pk).get()
     directory = tmp_path / "models" / version.name
@@ -38,7 +38,7 @@ def test_a_failed_training_leaves_no_folder_and_no_row(tmp_path, settings):
     (tmp_path / "mnist" / "train-images-idx3-ubyte").write_bytes(b"not an idx file")
 
     with pytest.raises(CommandError, match="nothing was registered"):
-        call_command("train", "--epochs", "1", "--mnist-dir", str(tmp_path / "mnist"), stdout=StringIO())
+        call_command("train", "--quick", "--mnist-dir", str(tmp_path / "mnist"), stdout=StringIO())
 
     assert ModelVersion.objects.count() == count
     assert not (tmp_path / "models").exists() or list((tmp_path / "models").iterdir()) == []
