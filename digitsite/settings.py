@@ -7,8 +7,10 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from digitsite.caches import cache_config
 from digitsite.database import database_from_url
 from digitsite.env import env_bool, env_int, env_list, env_str
+from digitsite.logconfig import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -39,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "digitsite.request_id.RequestIdMiddleware",  # first: every later log line carries the request id
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # with RequestMetricsMiddleware, last
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -47,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "digitsite.request_metrics.RequestMetricsMiddleware",  # last: latency per view
 ]
 
 ROOT_URLCONF = "digitsite.urls"
@@ -110,15 +115,20 @@ DIGITS_MAX_REQUEST_BYTES = env_int("DIGITS_MAX_REQUEST_BYTES", 16 * 1024 * 1024)
 # Django's own guard on form fields (base64 images in multipart text fields count here).
 DATA_UPLOAD_MAX_MEMORY_SIZE = DIGITS_MAX_REQUEST_BYTES
 
-# Throttle counters live in the cache, so production keeps it in files every gunicorn worker shares:
-# local memory would give each worker its own count, letting N workers pass N times the rate.
-# (Several machines need a shared cache server instead.) Development and tests: one process, memory.
+# Throttle counters live in the cache, so it must be shared by everything that serves: Redis for
+# several servers (REDIS_URL), else files every gunicorn worker of one server shares (production's
+# default); local memory would give each worker its own count, letting N workers pass N times the rate.
+# Development and tests: one process, memory. See digitsite/caches.py.
+REDIS_URL = env_str("REDIS_URL")  # e.g. redis://127.0.0.1:6379/0
 CACHE_DIR = env_str("CACHE_DIR", "" if DEBUG else str(VAR_DIR / "cache"))
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_DIR}
-    if CACHE_DIR
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+CACHES = cache_config(redis_url=REDIS_URL, cache_dir=CACHE_DIR)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # Redis down: requests go on unthrottled, each failure logged
+
+# GET /metrics (digitsite/metrics_view.py): loopback only with DEBUG on; in production hidden until a
+# token is set, then only for `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Request latency buckets (seconds): a prediction takes milliseconds, so the default's 10 ms floor is too coarse.
+PROMETHEUS_LATENCY_BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, float("inf"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -134,9 +144,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "recognizer.pagination.DrawingPagination",
     "PAGE_SIZE": 50,
+    # recognizer/throttles.py: anonymous clients per address at the scope's rate, signed-in users who
+    # are not staff per account at the "user_" rate (higher: they are known), staff never.
     "DEFAULT_THROTTLE_RATES": {
         "predict": env_str("DIGITS_ANON_PREDICT_RATE", "120/min") or None,
         "feedback": env_str("DIGITS_ANON_FEEDBACK_RATE", "30/min") or None,
+        "user_predict": env_str("DIGITS_USER_PREDICT_RATE", "600/min") or None,
+        "user_feedback": env_str("DIGITS_USER_FEEDBACK_RATE", "120/min") or None,
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,  # trusted proxies in front, for client IPs
     "EXCEPTION_HANDLER": "recognizer.exceptions.api_exception_handler",
@@ -155,14 +169,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "digitsite.logformat.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"level": env_str("DJANGO_LOG_LEVEL", "WARNING").upper()}},
-}
+# JSON lines by default; LOG_FORMAT=text for people reading a terminal. Both carry the request id.
+LOGGING = logging_config(
+    log_format=env_str("LOG_FORMAT", "json"), level=LOG_LEVEL, django_level=env_str("DJANGO_LOG_LEVEL", "WARNING")
+)
 
 # --- Production security (DEBUG off); each overridable for unusual deployments --------------------
 # Deploy checks a deployment turns off on purpose, e.g. `make serve-prod` on plain-HTTP loopback

@@ -5,6 +5,7 @@ HTTPS get their plain-HTTP values here (PLAIN_HTTP, each with its reason), and e
 checks those trip are silenced. Everything else is as in production: DEBUG off, SECRET_KEY required
 (kept in VAR_DIR/secret_key when the environment has none), hashed static files via WhiteNoise.
 Before gunicorn starts: migrate, register the shipped model, collectstatic, `check --deploy` (any warning stops the start).
+The workers keep their Prometheus figures in PROMETHEUS_MULTIPROC_DIR (<VAR_DIR>/prometheus), emptied at each start.
 """
 import argparse
 import os
@@ -13,6 +14,8 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from digitsite import multiproc
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -51,6 +54,14 @@ def prepare(env: Mapping[str, str]) -> None:
         subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=REPO, env=env, check=True)
 
 
+def fresh_metrics_dir(env: Mapping[str, str]) -> Path:
+    """The workers' Prometheus files (PROMETHEUS_MULTIPROC_DIR, default <VAR_DIR>/prometheus), emptied of
+    the last server's: /metrics then counts from this start."""
+    path = multiproc.metrics_dir(env)
+    multiproc.reset_metrics_dir(path)
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])  # defaults come from the environment
     parser.add_argument("--port", type=int, help="port to listen on (default: $PORT, else 8000)")
@@ -61,10 +72,12 @@ def main(argv: list[str] | None = None) -> None:
         env["PORT"] = str(args.port)
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
+    metrics_path = fresh_metrics_dir(env)
     try:
-        prepare(env)
+        prepare({k: v for k, v in env.items() if k != multiproc.ENV})  # one-off commands: not the server's figures
     except subprocess.CalledProcessError as err:
         sys.exit(f"serve-prod: `manage.py {err.cmd[2]}` failed; see above")
+    env[multiproc.ENV] = str(metrics_path)
     plain = ", ".join(f"{name}={env[name]}" for name in PLAIN_HTTP if name != "SILENCED_SYSTEM_CHECKS")
     print(
         f"serve-prod: DEBUG=false, {plain}; {env.get('WEB_CONCURRENCY', '2')} workers on "

@@ -7,12 +7,14 @@ version whose file changed is never served from a stale interpreter.
 """
 import logging
 import threading
+import time
 from collections import OrderedDict
 
 from ml.artifacts import sha256
 from ml.calibration import Calibration
 from ml.predictor import Predictor
 
+from recognizer import metrics
 from recognizer.exceptions import ModelUnavailable
 from recognizer.models import ModelVersion
 
@@ -38,6 +40,7 @@ def predictor_for(version: ModelVersion) -> Predictor:
 
 
 def _load(version: ModelVersion, calibration: Calibration) -> Predictor:
+    started = time.perf_counter()
     path = version.artifact_path
     try:
         actual = sha256(path)
@@ -55,5 +58,6 @@ def _load(version: ModelVersion, calibration: Calibration) -> Predictor:
     except (OSError, ValueError, RuntimeError) as err:  # LiteRT's ways of refusing a bad file
         logger.error("model file not loadable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
         raise ModelUnavailable() from None
+    metrics.observe_model_load(time.perf_counter() - started)
     logger.info("model loaded", extra={"model_version": version.name, "path": str(path)})
     return predictor

@@ -16,6 +16,7 @@ from ml.predictor import Prediction
 from ml.preprocess import DrawingError, input_to_png, preprocess
 from ml.report import Report
 
+from recognizer import metrics
 from recognizer.images import media_type_of
 from recognizer.models import Drawing, ModelVersion
 from recognizer.predictors import predictor_for
@@ -36,6 +37,7 @@ def drawing_create(*, image: bytes, source: str, content_type: str = "") -> Draw
     drawing = _drawing(image, x, prediction, version, source)
     with transaction.atomic():
         drawing.save(force_insert=True)
+    metrics.record_predictions([drawing])
     _log_prediction(drawing, started, claimed_type=content_type)
     return drawing
 
@@ -56,6 +58,7 @@ def drawing_create_batch(
         results[i] = _drawing(images[i], results[i], prediction, version, source)
     with transaction.atomic():
         Drawing.objects.bulk_create([results[i] for i in good])
+    metrics.record_predictions(results[i] for i in good)
     for i in good:
         _log_prediction(results[i], started)
     return results
@@ -69,6 +72,7 @@ def drawing_suggest_label(*, drawing: Drawing, label: int) -> Drawing:
     drawing.suggested_label = _digit(label)
     drawing.suggested_not_a_digit = False
     drawing.save(update_fields=["suggested_label", "suggested_not_a_digit"])
+    metrics.record_feedback(drawing)
     return drawing
 
 
@@ -77,6 +81,7 @@ def drawing_suggest_not_a_digit(*, drawing: Drawing) -> Drawing:
     drawing.suggested_label = None
     drawing.suggested_not_a_digit = True
     drawing.save(update_fields=["suggested_label", "suggested_not_a_digit"])
+    metrics.record_feedback(drawing)
     return drawing
 
 
@@ -87,6 +92,7 @@ def drawing_confirm_label(*, drawing: Drawing, label: int | None, user) -> Drawi
     """
     drawing.confirmed_label = None if label is None else _digit(label)
     _record_confirmation(drawing, user=None if label is None else user, not_a_digit=False)
+    metrics.record_confirmation(drawing)
     logger.info("label confirmed", extra={"drawing_id": str(drawing.pk), "label": label, "user_id": user.pk})
     return drawing
 
@@ -95,6 +101,7 @@ def drawing_confirm_not_a_digit(*, drawing: Drawing, user) -> Drawing:
     """Staff confirm the drawing is not a digit (training learns to refuse it), recording who and when."""
     drawing.confirmed_label = None
     _record_confirmation(drawing, user=user, not_a_digit=True)
+    metrics.record_confirmation(drawing)
     logger.info("confirmed not a digit", extra={"drawing_id": str(drawing.pk), "user_id": user.pk})
     return drawing
 
