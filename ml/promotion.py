@@ -63,7 +63,9 @@ def mcnemar_p_value(fixed: int, broken: int) -> float:
 class Gate:
     max_mnist_drop: float = 0.001  # the candidate may lose at most 0.1 points of MNIST test accuracy
     min_held_out: int = 50  # fewer held-out drawings than this cannot show that a candidate is better
-    significance: float = 0.05  # one-sided exact McNemar: fixed > broken must be this unlikely by chance
+    # One-sided exact McNemar: fixed > broken must be this unlikely by chance. 0.1 rather than 0.05 because a
+    # good active model makes few mistakes on ~200 held-out drawings: 4 fixed and none broken gives p = 0.0625.
+    significance: float = 0.1
 
     def decide(self, mnist: Comparison, held_out: Comparison) -> tuple[bool, str]:
         """(passes, why) for a candidate measured against the active model."""

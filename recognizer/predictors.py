@@ -22,16 +22,17 @@ logger = logging.getLogger(__name__)
 
 KEEP = 2  # the active model and the one before it (requests in flight during a switch)
 _lock = threading.Lock()
-_loaded: "OrderedDict[tuple[str, str, Calibration], Predictor]" = OrderedDict()
+_loaded: "OrderedDict[tuple[str, str, int], Predictor]" = OrderedDict()
 
 
 def predictor_for(version: ModelVersion) -> Predictor:
-    calibration = Calibration.from_serving(version.report.serving)
-    key = (str(version.artifact_path), version.sha256, calibration)
+    """The version's loaded model, calibrated as its report says. The report (`metrics`, deferred by the
+    request path's selector) is read only when the version is first loaded in this process."""
+    key = (str(version.artifact_path), version.sha256, version.pk)
     with _lock:
         predictor = _loaded.get(key)
         if predictor is None:
-            predictor = _load(version, calibration)
+            predictor = _load(version, Calibration.from_serving(version.report.serving))
             _loaded[key] = predictor
         _loaded.move_to_end(key)
         while len(_loaded) > KEEP:

@@ -17,8 +17,9 @@ def model_version_get_active() -> ModelVersion | None:
 
 
 def model_version_get_serving() -> ModelVersion:
-    """The active version, or ModelUnavailable (503) when there is none."""
-    active = model_version_get_active()
+    """The active version for the request path, or ModelUnavailable (503) when there is none. Its
+    metrics report is left unloaded: it can be large, and the loaded predictor already has what it needs."""
+    active = ModelVersion.objects.defer("metrics").filter(is_active=True).first()
     if active is None:
         raise ModelUnavailable()
     return active

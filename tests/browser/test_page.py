@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.62, 0.45), (0.45, 0.82)]
 ONE = [(0.5, 0.15), (0.5, 0.85)]
 BAR = [(0.2, 0.5), (0.8, 0.5)]
+SCRIBBLE = [(0.15, 0.3), (0.85, 0.22), (0.18, 0.48), (0.82, 0.42), (0.15, 0.68), (0.85, 0.62), (0.2, 0.85), (0.8, 0.8)]
 
 INK_PIXELS_JS = """() => {
   const canvas = document.querySelector('#canvas');
@@ -245,8 +246,8 @@ def test_not_a_digit_feedback_from_the_page_is_stored(page):
     expect(item).to_contain_text("you said not a digit")
 
 
-def test_a_drawing_the_model_calls_no_digit_says_so_plainly(page, mnist_test):
-    """The shipped model has no not-a-digit output, so the stored verdict is set as such a model's would be."""
+def test_a_stored_not_a_digit_verdict_reopened_from_history_says_so_plainly(page, mnist_test):
+    """The verdict comes from the server when an earlier drawing is reopened (set here on a stored digit)."""
     from ml.canvas import canvas_png
     from recognizer.services import drawing_create
 
@@ -277,3 +278,17 @@ def test_a_drawing_the_model_calls_no_digit_says_so_plainly(page, mnist_test):
     expect(page.locator("#announcer")).to_have_text(
         re.compile(rf"^Earlier drawing\. This doesn't look like a digit\. Closest digit {drawing.predicted_digit}, ")
     )
+
+
+def test_a_scribble_gets_the_not_a_digit_message(page):
+    draw(page, SCRIBBLE, steps=6)
+    page.locator("#predict").click()
+    wait_for_result(page)
+
+    expect(page.locator("#not-digit")).to_be_visible()
+    expect(page.locator(".verdict__headline")).to_have_text("This doesn't look like a digit")
+    expect(page.locator("#result-digit")).to_be_hidden()
+    drawing = Drawing.objects.get(pk=page.locator("#result").get_attribute("data-id"))
+    assert drawing.is_digit is False
+    assert drawing.digit_score < drawing.model_version.report.serving["digit_threshold"]
+    expect(page.locator("#announcer")).to_have_text(re.compile(r"^This doesn't look like a digit\. Closest digit \d"))

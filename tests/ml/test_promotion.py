@@ -33,7 +33,9 @@ def held(fixed: int, broken: int, count: int = 100) -> Comparison:
         (mnist(0.997, 0.9960), held(6, 0), True, "p = 0.0156"),  # exactly at the MNIST limit
         (mnist(0.997, 0.9959), held(30, 0), False, "MNIST test accuracy drops 0.11 points"),
         (mnist(0.997, 0.9970), held(3, 3), False, "fixes no more held-out drawings than it breaks"),
-        (mnist(0.997, 0.9970), held(5, 2), False, "not significant at 0.05"),
+        (mnist(0.997, 0.9970), held(5, 2), False, "not significant at 0.1"),
+        (mnist(0.997, 0.9970), held(4, 0), True, "p = 0.0625"),
+        (mnist(0.997, 0.9970), held(3, 0), False, "p = 0.125"),
         (mnist(0.997, 0.9970), held(30, 0, count=49), False, "only 49 held-out drawings"),
     ],
 )
@@ -52,6 +54,7 @@ def test_gate_thresholds_are_configurable():
     lenient = Gate(max_mnist_drop=0.01, min_held_out=10, significance=0.5)
     assert lenient.decide(mnist(0.997, 0.990), held(5, 2, count=20))[0]
     assert not Gate().decide(mnist(0.997, 0.990), held(5, 2, count=20))[0]
+    assert not Gate(significance=0.05).decide(mnist(0.997, 0.997), held(4, 0))[0]
 
 
 def test_validation_slice_is_independent_of_the_held_out_split():
