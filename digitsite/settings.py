@@ -165,7 +165,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: the docs work offline
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No online validator badge: it would fetch an image from swagger.io and send it our schema's URL.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default
+        "recognizer.schema.drop_anonymous_security",  # public operations show no padlock
+    ],
+    # One name per choice set: `status` and `source` take different sets in different answers.
+    "ENUM_NAME_OVERRIDES": {
+        "DrawingSourceEnum": "recognizer.models.Drawing.Source",
+        "UploadSourceEnum": ["page", "api"],
+        "SuccessStatusEnum": ["success"],
+        "ErrorStatusEnum": ["error"],
+        "HealthStateEnum": ["ok", "error"],
+    },
+    "TAGS": [
+        {"name": "predictions", "description": "Predict, read and label drawings."},
+        {"name": "demo API", "description": "The Flask demo's endpoints, kept for its clients."},
+        {"name": "health", "description": "For load balancers and monitors."},
+    ],
 }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

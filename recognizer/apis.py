@@ -2,10 +2,10 @@
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,8 +14,21 @@ from recognizer import selectors, services
 from recognizer.exceptions import PayloadTooLarge
 from recognizer.images import EXTENSIONS
 from recognizer.permissions import IsStaff
+from recognizer.schema import (
+    BAD_CREDENTIALS,
+    BAD_REQUEST,
+    MODEL_UNAVAILABLE,
+    NOT_FOUND,
+    RETRY_AFTER,
+    STAFF_ONLY,
+    THROTTLED,
+    TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    error_response,
+)
 from recognizer.serializers import (
     BatchResultSerializer,
+    BatchResultsSerializer,
     ConfirmSerializer,
     DrawingFilterSerializer,
     DrawingSerializer,
@@ -25,8 +38,20 @@ from recognizer.serializers import (
 )
 from recognizer.throttles import AnonScopedRateThrottle
 
-ERROR = inline_serializer("Error", {"status": serializers.CharField(), "error": serializers.CharField()})
-BATCH = inline_serializer("BatchResults", {"results": serializers.ListField(child=serializers.DictField())})
+TAG = "predictions"
+PAGE = OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1.")
+PAGE_SIZE = OpenApiParameter(
+    "page_size", {"type": "integer", "minimum": 1}, description="Drawings per page; at most 200 are served."
+)
+# Answers any operation of the prediction resource can give: a body over the limit, or a bad token.
+ANY_PREDICTION_OPERATION = {**TOO_LARGE, **BAD_CREDENTIALS}
+
+
+def _check_page_size(value: str | None) -> None:
+    """DRF's paginator quietly falls back to the default page size for a page_size it cannot read; a
+    typo should be a 400 instead (larger than the maximum is still served at the maximum)."""
+    if value is not None and not (value.isascii() and value.isdigit() and int(value) >= 1):
+        raise ValidationError({PAGE_SIZE.name: "must be a whole number, at least 1"})
 
 
 def single_image_body_limit() -> int:
@@ -47,6 +72,7 @@ class BodyLimitMixin:
         super().initial(request, *args, **kwargs)
 
 
+@extend_schema(tags=[TAG])
 class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     """Anyone may predict, and read or label a drawing whose id they hold; staff list and confirm."""
 
@@ -73,7 +99,21 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
             raise NotFound("no drawing with this id")
         return drawing
 
-    @extend_schema(request=PredictionCreateSerializer, responses={201: DrawingSerializer, 400: ERROR, 503: ERROR})
+    @extend_schema(
+        summary="Predict the digit in one image",
+        description="Multipart `image`, or JSON `image` holding base64 or a data: URL. The drawing is stored "
+        "and answered with its prediction; a bad image is a 400 and stores nothing.",
+        request=PredictionCreateSerializer,
+        parameters=[RETRY_AFTER],
+        responses={
+            201: OpenApiResponse(DrawingSerializer, description="Stored, with the model's answer."),
+            **BAD_REQUEST,
+            **ANY_PREDICTION_OPERATION,
+            **UNSUPPORTED_MEDIA_TYPE,
+            **THROTTLED,
+            **MODEL_UNAVAILABLE,
+        },
+    )
     def create(self, request):
         serializer = PredictionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -83,7 +123,23 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         )
         return Response(DrawingSerializer(drawing).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PredictionBatchSerializer, responses={201: BATCH, 200: BATCH, 400: ERROR})
+    @extend_schema(
+        summary="Predict several images",
+        description="One result per item, in order: the stored drawing, or an error entry for an item that "
+        "is not a readable image, whatever is wrong with it (the others are still stored). 201 when at least "
+        "one was stored, else 200. A body that is not a list of 1 to the maximum items is a 400.",
+        request=PredictionBatchSerializer,
+        parameters=[RETRY_AFTER],
+        responses={
+            201: OpenApiResponse(BatchResultsSerializer, description="At least one image was stored."),
+            200: OpenApiResponse(BatchResultsSerializer, description="No image was stored: every entry is an error."),
+            **BAD_REQUEST,
+            **ANY_PREDICTION_OPERATION,
+            **UNSUPPORTED_MEDIA_TYPE,
+            **THROTTLED,
+            **MODEL_UNAVAILABLE,
+        },
+    )
     @action(detail=False, methods=["post"])
     def batch(self, request):
         """201 when at least one drawing was stored, else 200; a refused image answers in its slot."""
@@ -94,18 +150,48 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         body = {"results": [BatchResultSerializer(r).data for r in results]}
         return Response(body, status=status.HTTP_201_CREATED if stored else status.HTTP_200_OK)
 
-    @extend_schema(parameters=[DrawingFilterSerializer], responses={200: DrawingSerializer(many=True), 403: ERROR})
+    @extend_schema(
+        summary="List drawings (staff)",
+        description="Newest first, paginated, with filters for review work.",
+        parameters=[DrawingFilterSerializer, PAGE, PAGE_SIZE],
+        responses={
+            200: DrawingSerializer(many=True),
+            **BAD_REQUEST,
+            **ANY_PREDICTION_OPERATION,
+            **STAFF_ONLY,
+            **error_response(404, "No such page."),
+        },
+    )
     def list(self, request):
         filters = DrawingFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
+        _check_page_size(request.query_params.get(PAGE_SIZE.name))
         page = self.paginate_queryset(selectors.drawing_list(**filters.validated_data))
         return self.get_paginated_response(DrawingSerializer(page, many=True).data)
 
-    @extend_schema(responses={200: DrawingSerializer, 404: ERROR})
+    @extend_schema(
+        summary="Get a stored drawing",
+        description="Anyone holding the id may read the drawing and its prediction.",
+        responses={200: DrawingSerializer, **ANY_PREDICTION_OPERATION, **NOT_FOUND},
+    )
     def retrieve(self, request, pk=None):
         return Response(DrawingSerializer(self.get_object()).data)
 
-    @extend_schema(request=ConfirmSerializer, responses={200: DrawingSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(
+        summary="Confirm a drawing's label (staff)",
+        description="`{\"confirmed_label\": 4}` confirms the digit training uses, `{\"confirmed_not_a_digit\": "
+        "true}` that it is no digit; exactly one of the two (each replaces the other), "
+        "`{\"confirmed_label\": null}` clears either.",
+        request=ConfirmSerializer,
+        responses={
+            200: DrawingSerializer,
+            **BAD_REQUEST,
+            **ANY_PREDICTION_OPERATION,
+            **STAFF_ONLY,
+            **NOT_FOUND,
+            **UNSUPPORTED_MEDIA_TYPE,
+        },
+    )
     def partial_update(self, request, pk=None):
         """Staff confirm the label training uses, or that the drawing is not a digit; each replaces the other."""
         serializer = ConfirmSerializer(data=request.data)
@@ -118,7 +204,21 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
             drawing = services.drawing_confirm_label(drawing=drawing, label=label, user=request.user)
         return Response(DrawingSerializer(drawing).data)
 
-    @extend_schema(request=FeedbackSerializer, responses={200: DrawingSerializer, 400: ERROR, 404: ERROR})
+    @extend_schema(
+        summary="Say what the drawing really is",
+        description="`{\"label\": 4}`: it was a 4, or `{\"not_a_digit\": true}`: it is no digit; exactly one of "
+        "the two, and each replaces the other. A suggestion for staff to review, not a confirmed label.",
+        request=FeedbackSerializer,
+        parameters=[RETRY_AFTER],
+        responses={
+            200: DrawingSerializer,
+            **BAD_REQUEST,
+            **ANY_PREDICTION_OPERATION,
+            **NOT_FOUND,
+            **UNSUPPORTED_MEDIA_TYPE,
+            **THROTTLED,
+        },
+    )
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         """The user says which digit they drew, or that it is not a digit (a suggestion, for staff to review)."""
@@ -144,7 +244,6 @@ class _StoredImageApi(APIView):
     def image(self, pk) -> tuple[bytes, str] | None:
         raise NotImplementedError
 
-    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY, 404: OpenApiResponse(ERROR)})
     def get(self, request, pk):
         found = self.image(pk)
         if found is None:
@@ -160,11 +259,24 @@ class _StoredImageApi(APIView):
         return response
 
 
+def _image_schema(summary: str, media_type: str, description: str):
+    return extend_schema_view(
+        get=extend_schema(
+            summary=summary,
+            description=description,
+            tags=[TAG],
+            responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description), **NOT_FOUND},
+        )
+    )
+
+
+@_image_schema("Get a drawing's original image", "image/*", "The image as uploaded (PNG, JPEG, WebP, GIF or BMP).")
 class DrawingImageApi(_StoredImageApi):
     def image(self, pk):
         return selectors.drawing_image(drawing_id=pk)
 
 
+@_image_schema("Get the 28x28 model input", "image/png", "The 28x28 grayscale image the model read.")
 class DrawingInputApi(_StoredImageApi):
     def image(self, pk):
         png = selectors.drawing_input_png(drawing_id=pk)

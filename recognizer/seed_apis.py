@@ -1,17 +1,18 @@
 """The Flask demo's endpoints, kept working for its clients: `POST /predict` and `GET /health`."""
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recognizer import services
-from recognizer.apis import ERROR, BodyLimitMixin
+from recognizer.apis import BodyLimitMixin
 from recognizer.health import health_status
 from recognizer.models import Drawing
 from recognizer.parsers import DataURLFormParser, DataURLTextParser, JSONParser
-from recognizer.serializers import PredictionCreateSerializer, SeedPredictionSerializer
+from recognizer.schema import BAD_REQUEST, MODEL_UNAVAILABLE, RETRY_AFTER, THROTTLED, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE
+from recognizer.serializers import HealthSerializer, PredictionCreateSerializer, SeedPredictionSerializer
 from recognizer.throttles import AnonScopedRateThrottle
 
 RAW_DATA_URL = {
@@ -25,16 +26,24 @@ PREDICT_REQUEST = {
     "application/x-www-form-urlencoded": RAW_DATA_URL,
     "text/plain": RAW_DATA_URL,
 }
-
-HEALTH = inline_serializer(
-    "Health",
-    {
-        "status": serializers.CharField(),
-        "model_loaded": serializers.BooleanField(),
-        "model_version": serializers.CharField(allow_null=True),
-        "database": serializers.CharField(),
+SEED_TAG = "demo API"
+PREDICT_SCHEMA = {
+    "summary": "Predict a digit (the Flask demo's API)",
+    "description": "What the old demo's clients send: JSON or multipart with an `image` field, or the demo "
+    "page's raw data: URL body (form or text content type). Sessionless: no login or CSRF; throttled "
+    "per address.",
+    "tags": [SEED_TAG],
+    "request": PREDICT_REQUEST,
+    "parameters": [RETRY_AFTER],
+    "responses": {
+        200: SeedPredictionSerializer,
+        **BAD_REQUEST,
+        **TOO_LARGE,
+        **UNSUPPORTED_MEDIA_TYPE,
+        **THROTTLED,
+        **MODEL_UNAVAILABLE,
     },
-)
+}
 
 
 class SeedPredictApi(BodyLimitMixin, APIView):
@@ -50,7 +59,7 @@ class SeedPredictApi(BodyLimitMixin, APIView):
     throttle_scope = "predict"
     parser_classes = [JSONParser, MultiPartParser, DataURLFormParser, DataURLTextParser]
 
-    @extend_schema(request=PREDICT_REQUEST, responses={200: SeedPredictionSerializer, 400: ERROR})
+    @extend_schema(**PREDICT_SCHEMA)
     def post(self, request):
         serializer = PredictionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -62,9 +71,7 @@ class SeedPredictApi(BodyLimitMixin, APIView):
 class SeedPredictSlashApi(SeedPredictApi):
     """`POST /predict/`, where the demo's own page posts: the same endpoint as `/predict`."""
 
-    @extend_schema(
-        request=PREDICT_REQUEST, responses={200: SeedPredictionSerializer, 400: ERROR}, operation_id="predict_slash"
-    )
+    @extend_schema(**PREDICT_SCHEMA, operation_id="predict_slash")
     def post(self, request):
         return super().post(request)
 
@@ -73,7 +80,15 @@ class HealthApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: HEALTH, 503: HEALTH})
+    @extend_schema(
+        summary="Is this server healthy?",
+        description="The database answers and the active model loads. For load balancers and monitors.",
+        tags=["health"],
+        responses={
+            200: OpenApiResponse(HealthSerializer, description="Healthy."),
+            503: OpenApiResponse(HealthSerializer, description="Unhealthy: `error` says why."),
+        },
+    )
     def get(self, request):
         body = health_status()
         healthy = body["status"] == "ok"

@@ -1,7 +1,7 @@
 """Request validation and response shapes. No business logic: views hand the results to services."""
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from ml.preprocess import DrawingError
@@ -59,8 +59,21 @@ class PredictionCreateSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "format": "binary"},
+        "minItems": 1,
+        "maxItems": settings.DIGITS_MAX_BATCH,
+        "description": "Image files (multipart, one field per image) or base64 / data: URLs (JSON).",
+    }
+)
+class ImageListField(serializers.ListField):
+    """A ListField whose schema says what the items are (validate_images reads them)."""
+
+
 class PredictionBatchSerializer(serializers.Serializer):
-    images = serializers.ListField(
+    images = ImageListField(
         allow_empty=False,
         write_only=True,
         error_messages={"required": f"missing; {IMAGES_HINT}", "not_a_list": f"must be a list; {IMAGES_HINT}"},
@@ -199,6 +212,63 @@ class BatchResultSerializer(serializers.Serializer):
         if isinstance(result, DrawingError):
             return {"status": "error", "error": str(result)}
         return {"status": "success", **DrawingSerializer(result).data}
+
+
+# Response shapes for the OpenAPI schema: the views build these bodies themselves (exceptions.py,
+# BatchResultSerializer, health.py); these classes say what the bodies hold.
+
+
+def _constant_field(value: str) -> serializers.Field:
+    """A read-only string that is always `value`; the schema says so (an enum of one)."""
+    field_class = extend_schema_field({"type": "string", "enum": [value]})(
+        type(f"Constant{value.title()}Field", (serializers.CharField,), {})
+    )
+    return field_class(read_only=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer of the API (recognizer/exceptions.py)."""
+
+    status = _constant_field("error")
+    error = serializers.CharField(help_text="What is wrong, in one sentence.")
+
+
+class BatchPredictionSerializer(DrawingSerializer):
+    """A batch slot whose image was read and stored: the drawing, as `POST /api/predictions/` answers it."""
+
+    status = _constant_field("success")
+
+    class Meta(DrawingSerializer.Meta):
+        fields = ["status", *DrawingSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class BatchErrorSerializer(serializers.Serializer):
+    """A batch slot whose image was refused; nothing was stored for it."""
+
+    status = _constant_field("error")
+    error = serializers.CharField(help_text="Why this image was refused.")
+
+
+class BatchResultsSerializer(serializers.Serializer):
+    results = serializers.ListField(
+        child=PolymorphicProxySerializer(
+            component_name="BatchResult",
+            serializers={"success": BatchPredictionSerializer, "error": BatchErrorSerializer},
+            resource_type_field_name="status",
+        ),
+        help_text="One entry per image, in the order sent.",
+    )
+
+
+class HealthSerializer(serializers.Serializer):
+    """`GET /health` (recognizer/health.py)."""
+
+    status = serializers.ChoiceField(choices=["ok", "error"])
+    model_loaded = serializers.BooleanField(help_text="The active model version loaded in this process.")
+    model_version = serializers.CharField(allow_null=True, help_text="The active version; null when none is.")
+    database = serializers.ChoiceField(choices=["ok", "error"])
+    error = serializers.CharField(required=False, help_text="What is unhealthy; only when status is error.")
 
 
 class SeedPredictionSerializer(serializers.Serializer):

@@ -1,0 +1,111 @@
+"""The API under fuzzing: schemathesis sends requests generated from the project's own OpenAPI schema.
+
+Every operation in `/api/schema/` is called in-process through Django's WSGI handler, anonymously and
+with a staff token, with schema-valid and schema-violating data. Each answer must not be a 5xx, must
+have a documented status code, content type and headers, must match the documented body, and a
+request that breaks the schema must be refused.
+
+Not checked: that every schema-valid request is accepted. The schema can say "a string" but not "a
+decodable image", nor "label or not_a_digit, not both", so such requests rightly get a 400.
+
+Bounded and repeatable: MAX_EXAMPLES generated cases per operation (plus schemathesis's own boundary
+cases), derandomized so every run sends the same requests, no example database.
+"""
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+SCHEMA_URL = "/api/schema/?format=json"
+MAX_EXAMPLES = 15
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+# The batch refuses a bad item in its own slot (an error entry, 200 when none was stored), whatever is
+# wrong with it, a wrong type included: that answer is its documented way of refusing.
+BATCH = ("POST", "/api/predictions/batch/")
+FUZZ_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    # The test's database transaction spans all of an operation's cases on purpose; some cases are slow.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, WSGIHandler())
+
+
+@pytest.fixture
+def connections_kept():
+    """Django closes the connection after each request, which would end the test's transaction; the
+    test client stops that the same way for its own requests."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def call_and_validate(case, **kwargs) -> None:
+    response = case.call(**kwargs)
+    checks = CHECKS
+    if (case.method.upper(), case.path) == BATCH and response.status_code == 200:
+        checks = [check for check in CHECKS if check is not negative_data_rejection]
+    case.validate_response(response, checks=checks, headers=kwargs.get("headers"))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_anonymous_requests_get_documented_answers(case, connections_kept):
+    call_and_validate(case)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_staff_requests_on_a_stored_drawing_get_documented_answers(case, connections_kept, staff_token, drawing):
+    """With a staff token, and the `{id}` of a real drawing, so feedback and confirmation reach the services."""
+    if case.path_parameters and "id" in case.path_parameters:
+        case.path_parameters["id"] = str(drawing.pk)
+    call_and_validate(case, headers={"Authorization": f"Token {staff_token}"})
+
+
+# --- What the fuzzing found, kept as plain tests ---------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_size", ["null", "abc", "0", "-3", "1.5", "٣"])
+def test_an_unreadable_page_size_is_a_400_not_a_silent_default(staff_client, drawing, page_size):
+    response = staff_client.get("/api/predictions/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response.json() == {"status": "error", "error": "page_size: must be a whole number, at least 1"}
+
+
+@pytest.mark.django_db
+def test_a_page_size_over_the_maximum_is_still_served_at_the_maximum(staff_client, drawing):
+    response = staff_client.get("/api/predictions/", {"page_size": 10_000})
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [str(drawing.pk)]
