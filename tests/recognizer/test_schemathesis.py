@@ -6,11 +6,15 @@ have a documented status code, content type and headers, must match the document
 request that breaks the schema must be refused.
 
 Not checked: that every schema-valid request is accepted. The schema can say "a string" but not "a
-decodable image", nor "label or not_a_digit, not both", so such requests rightly get a 400.
+decodable image", nor "label or not_a_digit, not both", so such requests rightly get a 400. Random
+bytes are never a digit either, so the success answers (and the 503 without a model) are checked with
+hand-made cases on real MNIST digits below.
 
 Bounded and repeatable: MAX_EXAMPLES generated cases per operation (plus schemathesis's own boundary
 cases), derandomized so every run sends the same requests, no example database.
 """
+import base64
+
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -90,6 +94,57 @@ def test_staff_requests_on_a_stored_drawing_get_documented_answers(case, connect
         case.path_parameters["id"] = str(drawing.pk)
     call_and_validate(case, headers={"Authorization": f"Token {staff_token}"})
 
+
+
+# --- Answers random data never reaches: a real digit, a stored drawing, no model ------------------
+
+
+def digit_answers(png: str, drawing_id: str) -> list[tuple[str, str, dict]]:
+    """(method, path, Case arguments) whose answers are successes: random bytes never decode as an image."""
+    on_drawing = {"path_parameters": {"id": drawing_id}}
+    as_json = {"media_type": "application/json"}
+    return [
+        ("POST", "/api/predictions/", {"body": {"image": png}, **as_json}),
+        ("POST", "/api/predictions/batch/", {"body": {"images": [png, "not base64!", png]}, **as_json}),
+        ("POST", "/api/predictions/batch/", {"body": {"images": ["not base64!"]}, **as_json}),
+        ("POST", "/predict", {"body": {"image": png}, **as_json}),
+        ("POST", "/predict/", {"body": f"data:image/png;base64,{png}", "media_type": "text/plain"}),
+        ("GET", "/api/predictions/", {"query": {"page_size": "1"}}),
+        ("GET", "/api/predictions/{id}/", on_drawing),
+        ("GET", "/api/predictions/{id}/image", on_drawing),
+        ("GET", "/api/predictions/{id}/input", on_drawing),
+        ("POST", "/api/predictions/{id}/feedback/", {"body": {"label": 4}, **as_json, **on_drawing}),
+        ("POST", "/api/predictions/{id}/feedback/", {"body": {"not_a_digit": True}, **as_json, **on_drawing}),
+        ("PATCH", "/api/predictions/{id}/", {"body": {"confirmed_label": 3}, **as_json, **on_drawing}),
+        ("PATCH", "/api/predictions/{id}/", {"body": {"confirmed_not_a_digit": True}, **as_json, **on_drawing}),
+        ("PATCH", "/api/predictions/{id}/", {"body": {"confirmed_label": None}, **as_json, **on_drawing}),
+        ("GET", "/health", {}),
+    ]
+
+
+@pytest.mark.django_db
+def test_successful_answers_match_the_schema(connections_kept, digit_image, drawing, staff_token):
+    png = base64.b64encode(digit_image(7)).decode()
+    for method, path, arguments in digit_answers(png, str(drawing.pk)):
+        case = schema[path][method].Case(**arguments)
+        response = case.call(headers={"Authorization": f"Token {staff_token}"})
+
+        assert response.status_code < 300, (method, path, response.status_code, response.text[:200])
+        case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.fresh_database
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/predictions/", "/api/predictions/batch/", "/predict"])
+def test_the_answer_without_a_model_matches_the_schema(connections_kept, digit_image, path):
+    png = base64.b64encode(digit_image(7)).decode()
+    body = {"images": [png]} if path.endswith("batch/") else {"image": png}
+    case = schema[path]["POST"].Case(body=body, media_type="application/json")
+
+    response = case.call()
+
+    assert response.status_code == 503
+    case.validate_response(response, checks=[check for check in CHECKS if check is not not_a_server_error])
 
 # --- What the fuzzing found, kept as plain tests ---------------------------------------------------
 
