@@ -1,6 +1,6 @@
 """The /api/predictions/ resource: each view validates, calls one service or selector, serializes."""
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -39,7 +39,12 @@ from recognizer.serializers import (
 from recognizer.throttles import AnonScopedRateThrottle
 
 TAG = "predictions"
-PAGE = OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1.")
+LAST_PAGE = "last"  # DRF's paginator reads page=last as the last page
+PAGE = OpenApiParameter(
+    "page",
+    {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [LAST_PAGE]}]},
+    description="Page number, from 1, or `last`.",
+)
 PAGE_SIZE = OpenApiParameter(
     "page_size", {"type": "integer", "minimum": 1}, description="Drawings per page; at most 200 are served."
 )
@@ -47,11 +52,18 @@ PAGE_SIZE = OpenApiParameter(
 ANY_PREDICTION_OPERATION = {**TOO_LARGE, **BAD_CREDENTIALS}
 
 
-def _check_page_size(value: str | None) -> None:
-    """DRF's paginator quietly falls back to the default page size for a page_size it cannot read; a
-    typo should be a 400 instead (larger than the maximum is still served at the maximum)."""
-    if value is not None and not (value.isascii() and value.isdigit() and int(value) >= 1):
+def _check_pagination(query: QueryDict) -> None:
+    """DRF's paginator quietly serves page 1 for an empty page, and the default size for a page_size it
+    cannot read; a typo should be a 400 instead. A page_size over the maximum is served at the maximum."""
+    page, page_size = query.get(PAGE.name), query.get(PAGE_SIZE.name)
+    if page is not None and not (_is_count(page) or page == LAST_PAGE):
+        raise ValidationError({PAGE.name: f"must be a whole number, at least 1, or '{LAST_PAGE}'"})
+    if page_size is not None and not _is_count(page_size):
         raise ValidationError({PAGE_SIZE.name: "must be a whole number, at least 1"})
+
+
+def _is_count(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) >= 1
 
 
 def single_image_body_limit() -> int:
@@ -165,7 +177,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     def list(self, request):
         filters = DrawingFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        _check_page_size(request.query_params.get(PAGE_SIZE.name))
+        _check_pagination(request.query_params)
         page = self.paginate_queryset(selectors.drawing_list(**filters.validated_data))
         return self.get_paginated_response(DrawingSerializer(page, many=True).data)
 

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 SCHEMA_URL = "/api/schema/?format=json"
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 25
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -156,6 +156,23 @@ def test_an_unreadable_page_size_is_a_400_not_a_silent_default(staff_client, dra
 
     assert response.status_code == 400
     assert response.json() == {"status": "error", "error": "page_size: must be a whole number, at least 1"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["", "abc", "0", "1.0", "first"])
+def test_an_unreadable_page_is_a_400_not_page_one(staff_client, drawing, page):
+    response = staff_client.get("/api/predictions/", {"page": page})
+
+    assert response.status_code == 400
+    assert response.json() == {"status": "error", "error": "page: must be a whole number, at least 1, or 'last'"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page, status", [("1", 200), ("last", 200), ("2", 404)])
+def test_pages_that_are_numbers_or_last_are_served_or_not_found(staff_client, drawing, page, status):
+    response = staff_client.get("/api/predictions/", {"page": page})
+
+    assert response.status_code == status
 
 
 @pytest.mark.django_db
