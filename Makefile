@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MNIST_DIR ?= ../shared/data/mnist
 export MNIST_DIR
-# The PostgreSQL pass of the tests; pytest-django creates (and drops) test_digits beside it.
+# The PostgreSQL pass: every database test except TensorFlow training (already run on SQLite); pytest-django creates test_digits.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/digits
 # The quick lane: no TensorFlow, no Chromium, no server processes, nothing slow (markers: pytest.ini).
 FAST_LANE := not (training or browser or server or slow)
@@ -41,7 +41,7 @@ test-fast: $(BIN)/.installed
 # PostgreSQL is not running.
 test-postgres: $(BIN)/.installed browser
 	$(BIN)/python -m ops.databases $(PG_URL)
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m db
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "db and not training"
 
 # Production settings (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000 (PORT=, WEB_CONCURRENCY=); docs/operations.md.
 serve-prod: $(BIN)/.installed

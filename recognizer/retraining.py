@@ -260,14 +260,19 @@ def _train_and_measure(
 
 def _refit_calibration(candidate: Predictor, plan: RetrainPlan, mnist_val, parent: Calibration) -> Calibration:
     """Temperature from the validation drawings (the parent's when they hold too few digits); the threshold
-    refuses at most the parent's share of MNIST validation and validation-drawing digits."""
+    refuses at most the parent's share of MNIST validation digits and of validation-drawing digits, each
+    set on its own, and never more readily than the parent's."""
     digits = plan.validation.labels != NOT_A_DIGIT
     raw = candidate.raw(plan.validation.inputs[digits])
     temperature = fit_temperature(raw, plan.validation.labels[digits]) if digits.sum() >= MIN_CALIBRATION_DIGITS else parent.temperature
     scorer = Calibration(output="logits", temperature=temperature)
-    scores = scorer.apply(np.concatenate([candidate.raw(mnist_val[0]), raw]))[1]
     refuse_at_most = plan.active.report.not_a_digit.get("refuse_at_most", DEFAULT_REFUSE_AT_MOST)
-    return Calibration(output="logits", temperature=temperature, digit_threshold=choose_threshold(scores, refuse_at_most))
+    candidates = [choose_threshold(scorer.apply(candidate.raw(mnist_val[0]))[1], refuse_at_most)]
+    if digits.any():
+        candidates.append(choose_threshold(scorer.apply(raw)[1], refuse_at_most))
+    if parent.digit_threshold is not None:
+        candidates.append(parent.digit_threshold)  # never refuse more readily than the version it replaces
+    return Calibration(output="logits", temperature=temperature, digit_threshold=min(candidates))
 
 
 def _answers(predictor: Predictor, x: np.ndarray) -> np.ndarray:
