@@ -20,6 +20,7 @@ Layout (schema 2):
 from __future__ import annotations
 
 import hashlib
+import math
 import platform
 import subprocess
 from dataclasses import asdict, dataclass, field, fields
@@ -59,7 +60,8 @@ class Report:
     schema: int = SCHEMA
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """JSON-ready: a figure that could not be measured (NaN, e.g. an AUC without positives) is None."""
+        return _finite(asdict(self))
 
     @classmethod
     def from_dict(cls, raw: dict) -> "Report":
@@ -92,6 +94,16 @@ def evaluation(
 def nondigit_evaluation(digit_scores: np.ndarray, digit_threshold: float) -> dict:
     """Figures for a set of drawings that are not digits: how many the model refuses."""
     return {"count": int(len(digit_scores)), "refused": _refused(digit_scores, digit_threshold), "nondigits": True}
+
+
+def _finite(value):
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _refused(digit_scores: np.ndarray | None, threshold: float | None) -> float | None:

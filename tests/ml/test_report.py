@@ -44,3 +44,10 @@ def test_evaluation_counts_refused_digits_and_calibration():
 def test_data_sources_are_identified_by_checksum():
     images = np.zeros((3, 28, 28), np.uint8)
     assert data_source(images, np.array([1, 2, 3]))["sha256"] != data_source(images, np.array([1, 2, 4]))["sha256"]
+
+
+def test_figures_that_could_not_be_measured_are_stored_as_null():
+    report = Report.from_dict(OLD_RETRAINED)
+    report.evaluations["tiny"] = {"macro_auc_ovr": float("nan"), "accuracy": 1.0}
+    stored = report.to_dict()
+    assert stored["evaluations"]["tiny"] == {"macro_auc_ovr": None, "accuracy": 1.0}
