@@ -143,7 +143,8 @@ def test_model_versions_are_read_only_with_metrics(admin_client, drawings):
 
     assert listing.status_code == 200 and version.name in listing.content.decode()
     page = detail.content.decode()
-    assert detail.status_code == 200 and "<td>mnist_test</td><td>10000</td><td>99.70%</td>" in page
+    accuracy = f"{version.test_accuracy:.2%}"
+    assert detail.status_code == 200 and f"<td>mnist_test</td><td>10000</td><td>{accuracy}</td>" in page
     assert "&quot;accuracy&quot;" not in page  # figures as a table, not a raw JSON dump
     assert not detail.context["has_change_permission"]
 
@@ -155,7 +156,7 @@ def test_model_version_pages_show_accuracy_training_set_and_plots(admin_client, 
 
     assert f"{version.test_accuracy:.2%}" in listing
     assert "55,000 mnist train" in listing
-    assert detail.count('src="data:image/png;base64,') == 2  # training curves and confusion matrix
+    assert detail.count('src="data:image/png;base64,') == 3  # training curves, confusion matrix, reliability
 
 
 def test_admin_action_activates_a_version_through_the_service(admin_client, drawings, tmp_path):
