@@ -338,8 +338,8 @@ def test_anonymous_clients_cannot_confirm_not_a_digit(api_client, drawing):
 
 @pytest.fixture
 def marked(digit_image, staff_user):
-    """Five drawings: the model says not a digit; suggested not a digit; confirmed not a digit;
-    confirmed as predicted; untouched. Only the first comes from a model with a not-a-digit output."""
+    """Five real digits, which the model reads as digits: the first is given a not-a-digit verdict;
+    suggested not a digit; confirmed not a digit; confirmed as predicted; untouched."""
     drawings = [drawing_create(image=digit_image(d), source="api") for d in (1, 2, 3, 4, 5)]
     Drawing.objects.filter(pk=drawings[0].pk).update(digit_score=0.1, is_digit=False)
     drawing_suggest_not_a_digit(drawing=drawings[1])
@@ -355,7 +355,7 @@ def marked(digit_image, staff_user):
         ({"not_a_digit": "true"}, [1, 2]),
         ({"not_a_digit": "false"}, [0, 3, 4]),
         ({"is_digit": "false"}, [0]),
-        ({"is_digit": "true"}, [4]),
+        ({"is_digit": "true"}, [1, 2, 3, 4]),
         ({"confirmed": "true"}, [2, 3]),
         ({"confirmed": "false"}, [0, 1, 4]),
         ({"disagreement": "true"}, [1, 2]),
