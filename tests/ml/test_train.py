@@ -8,6 +8,7 @@ from ml import artifacts
 from ml.predictor import Predictor
 from ml.preprocess import to_model_input
 from ml.train import main
+from ml.calibration import Calibration
 from ml.datasets import MixConfig
 from ml.training import TrainConfig, train
 
@@ -59,7 +60,7 @@ def test_export_agrees_with_keras_on_the_whole_test_set(run):
 
 def test_exported_model_serves_predictions(run, mnist_test):
     output, metrics, _ = run
-    predictor = Predictor(output / artifacts.TFLITE_MODEL)
+    predictor = Predictor(output / artifacts.TFLITE_MODEL, calibration=Calibration.from_serving(metrics["serving"]))
     images, labels = mnist_test
     inputs = np.stack([to_model_input(image) for image in images[:1000]])
     accuracy = np.mean([p.digit for p in predictor.predict_batch(inputs)] == labels[:1000])
@@ -72,7 +73,8 @@ def test_validation_accuracy_is_measured_on_the_weights_kept(run, mnist_dir):
     from ml.training import prepare
 
     mnist = load_mnist(mnist_dir)
-    probabilities = Predictor(output / artifacts.TFLITE_MODEL).probabilities(prepare(mnist.val_x[:300]))
+    served = Predictor(output / artifacts.TFLITE_MODEL, calibration=Calibration.from_serving(metrics["serving"]))
+    probabilities = served.probabilities(prepare(mnist.val_x[:300]))
     measured = float((probabilities.argmax(1) == mnist.val_y[:300]).mean())
     assert metrics["evaluations"]["mnist_validation"]["accuracy"] == pytest.approx(measured, abs=0.002)
 

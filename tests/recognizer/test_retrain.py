@@ -230,7 +230,7 @@ def test_held_out_side_never_holds_drawings_an_ancestor_trained_on(mnist_train, 
 def test_gate_refuses_when_too_few_drawings_are_held_out(mnist_train, reviewer, model_dir):
     shipped = model_version_get_active()
     confirm_drawings(mnist_train, reviewer, tilted=30, upright=10)
-    out = retrain(*QUICK)
+    out = retrain(*QUICK, "--max-mnist-drop", "5")  # a one-epoch candidate; here the held-out count decides
     candidate = ModelVersion.objects.exclude(pk=shipped.pk).get()
     held_out = len(candidate.metrics["retraining"]["held_out_drawings"])
     assert held_out < 50 and not candidate.is_active
