@@ -204,12 +204,7 @@ def train(config: TrainConfig, output: Path, *, name: str, command: str = "", lo
         config=asdict(config),
         data={**mix.sources, "mnist_validation": report.data_source(mnist.val_x, mnist.val_y)},
         evaluations=evaluations,
-        training={
-            "epochs_run": len(history["loss"]),
-            "best_epoch": best_epoch(history),
-            "seconds": round(training_seconds, 1),
-            "history": history,
-        },
+        training=training_summary(history, training_seconds),
         serving=calibration.to_dict(),
         not_a_digit=not_a_digit,
         environment=environment(),
@@ -268,6 +263,16 @@ def summary(evaluations: dict, calibration: Calibration) -> str:
         refused = "" if f.get("refused") is None else f"{100 * f['refused']:.2f}%"
         lines.append(f"{name:<24}{f['count']:>7}{accuracy:>10}{ece:>8}{refused:>9}")
     return "\n".join(lines)
+
+
+def training_summary(history: dict, seconds: float) -> dict:
+    """The report's `training` section: how long the run was and which epoch's weights it kept."""
+    return {
+        "epochs_run": len(history["loss"]),
+        "best_epoch": best_epoch(history),
+        "seconds": round(seconds, 1),
+        "history": history,
+    }
 
 
 def best_epoch(history: dict) -> int:

@@ -177,7 +177,7 @@ def _train_and_measure(
     from ml.data import load_mnist
     from ml.datasets import training_mix
     from ml.finetune import finetune, mix, validation_with_drawings
-    from ml.training import best_epoch, environment, evaluate_served, prepare, save_model, write_report
+    from ml.training import environment, evaluate_served, prepare, save_model, training_summary, write_report
 
     config = options.finetune
     clock = time.monotonic()
@@ -236,12 +236,7 @@ def _train_and_measure(
             "mnist_validation": report.data_source(mnist.val_x, mnist.val_y),
         },
         evaluations=evaluations,
-        training={
-            "epochs_run": len(history["loss"]),
-            "best_epoch": best_epoch(history),
-            "seconds": round(time.monotonic() - clock, 1),
-            "history": history,
-        },
+        training=training_summary(history, time.monotonic() - clock),
         serving=candidate.calibration.to_dict(),
         environment=environment(),
         export_check=export_check,
