@@ -52,7 +52,7 @@ PAGE_SIZE = OpenApiParameter(
 ANY_PREDICTION_OPERATION = {**TOO_LARGE, **BAD_CREDENTIALS}
 
 
-def _check_pagination(query: QueryDict) -> None:
+def check_pagination(query: QueryDict) -> None:
     """DRF's paginator quietly serves page 1 for an empty page, and the default size for a page_size it
     cannot read; a typo should be a 400 instead. A page_size over the maximum is served at the maximum."""
     page, page_size = query.get(PAGE.name), query.get(PAGE_SIZE.name)
@@ -177,7 +177,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     def list(self, request):
         filters = DrawingFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        _check_pagination(request.query_params)
+        check_pagination(request.query_params)
         page = self.paginate_queryset(selectors.drawing_list(**filters.validated_data))
         return self.get_paginated_response(DrawingSerializer(page, many=True).data)
 
@@ -244,11 +244,12 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         return Response(DrawingSerializer(drawing).data)
 
 
-class _StoredImageApi(APIView):
+class StoredImageApi(APIView):
     """Serves stored bytes as an image: anyone holding the id may fetch it, like the JSON resource."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    missing = "no drawing with this id"  # the 404 message
 
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)  # <img> Accept headers vary
@@ -259,7 +260,7 @@ class _StoredImageApi(APIView):
     def get(self, request, pk):
         found = self.image(pk)
         if found is None:
-            raise NotFound("no drawing with this id")
+            raise NotFound(self.missing)
         data, media_type = found
         if media_type not in EXTENSIONS:  # only a row written outside the services could hold another type
             raise NotFound("no image for this drawing")
@@ -271,25 +272,25 @@ class _StoredImageApi(APIView):
         return response
 
 
-def _image_schema(summary: str, media_type: str, description: str):
+def image_schema(summary: str, media_type: str, description: str, *, tag: str = TAG, not_found=NOT_FOUND):
     return extend_schema_view(
         get=extend_schema(
             summary=summary,
             description=description,
-            tags=[TAG],
-            responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description), **NOT_FOUND},
+            tags=[tag],
+            responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description), **not_found},
         )
     )
 
 
-@_image_schema("Get a drawing's original image", "image/*", "The image as uploaded (PNG, JPEG, WebP, GIF or BMP).")
-class DrawingImageApi(_StoredImageApi):
+@image_schema("Get a drawing's original image", "image/*", "The image as uploaded (PNG, JPEG, WebP, GIF or BMP).")
+class DrawingImageApi(StoredImageApi):
     def image(self, pk):
         return selectors.drawing_image(drawing_id=pk)
 
 
-@_image_schema("Get the 28x28 model input", "image/png", "The 28x28 grayscale image the model read.")
-class DrawingInputApi(_StoredImageApi):
+@image_schema("Get the 28x28 model input", "image/png", "The 28x28 grayscale image the model read.")
+class DrawingInputApi(StoredImageApi):
     def image(self, pk):
         png = selectors.drawing_input_png(drawing_id=pk)
         return None if png is None else (png, "image/png")

@@ -1,14 +1,18 @@
-"""Model versions and the drawings they predicted.
+"""Model versions, the drawings they predicted, and the numbers those drawings are digits of.
 
 A Drawing keeps the original upload (to review and re-run) and the 28x28 model input as an 8-bit
 grayscale PNG made by `ml.preprocess.input_to_png` (white digit on black, exactly what the model
 saw; `ml.preprocess.png_to_input` turns it back into the float array for retraining).
+
+A Number keeps the original upload of a whole number; each digit read in it is a Drawing (source
+"number") whose image is the digit's crop of the original, so review, feedback and retraining treat
+digits of numbers like any other drawing.
 """
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +20,9 @@ from django.utils import timezone
 from ml.report import HELD_OUT, MNIST_TEST, Report
 
 DIGIT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9)]
+MAX_NUMBER_DIGITS = 32  # as ml.numbers.reading.MAX_DIGITS (not imported: models stay free of the reader)
+DIGIT_STRING = r"^[0-9]*$"
+DIGIT_STRING_VALIDATORS = [RegexValidator(DIGIT_STRING, "digits 0-9 only")]
 
 
 def _digit_check(field: str, *, nullable: bool) -> models.CheckConstraint:
@@ -78,6 +85,7 @@ class Drawing(models.Model):
         API = "api", "REST API"
         BATCH = "batch", "batch API"
         SEED = "seed", "legacy /predict"
+        NUMBER = "number", "digit of a number"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     image = models.BinaryField(help_text="The uploaded file, as sent.")
@@ -113,10 +121,27 @@ class Drawing(models.Model):
     confirmed_not_a_digit = models.BooleanField(
         default=False, help_text="Staff confirmed the drawing is not a digit; used for training instead of a label."
     )
+    number = models.ForeignKey(
+        "Number", null=True, blank=True, on_delete=models.CASCADE, related_name="digits",
+        help_text="The number this drawing is a digit of (empty for single-digit drawings).",
+    )
+    position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Place of the digit in its number, from 0 at the left."
+    )
+    box = models.JSONField(
+        null=True, blank=True,
+        help_text="[x, y, width, height] of the digit in the number's image (pixels, EXIF orientation applied).",
+    )
 
     class Meta:
         ordering = ["-created"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(number__isnull=True, position__isnull=True, box__isnull=True)
+                | Q(number__isnull=False, position__isnull=False, box__isnull=False),
+                name="drawing_digit_of_a_number_has_position_and_box",
+            ),
+            models.UniqueConstraint(fields=["number", "position"], name="one_drawing_per_digit_of_a_number"),
             _digit_check("predicted_digit", nullable=False),
             _digit_check("suggested_label", nullable=True),
             _digit_check("confirmed_label", nullable=True),
@@ -152,3 +177,66 @@ class Drawing(models.Model):
         The query form is `selectors.drawing_confirmed_q()`.
         """
         return self.confirmed_label is not None or self.confirmed_not_a_digit
+
+
+class Number(models.Model):
+    """A whole number read from one image. Its digits are Drawings (`digits`, left to right).
+
+    `confirmed_count_differs` flags a confirmed string whose length is not the number of digits found:
+    the segmentation was wrong, so no digit label could be confirmed from it; it waits for review.
+    """
+
+    class Source(models.TextChoices):
+        PAGE = "page", "drawing page"
+        API = "api", "REST API"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    image = models.BinaryField(help_text="The uploaded file, as sent.")
+    content_type = models.CharField(max_length=50, help_text="Media type of the decoded image (image/png, ...).")
+    width = models.PositiveIntegerField(help_text="Width of the image in pixels, EXIF orientation applied.")
+    height = models.PositiveIntegerField(help_text="Height of the image in pixels, EXIF orientation applied.")
+    number = models.CharField(
+        max_length=MAX_NUMBER_DIGITS, blank=True, validators=DIGIT_STRING_VALIDATORS,
+        help_text="The digits read, left to right (empty: nothing read as a digit).",
+    )
+    confidence = models.FloatField(help_text="Probability that the whole reading is right (0 when empty).")
+    rejected = models.JSONField(
+        default=list, blank=True, help_text="Pieces judged not to be digits: [{box, digit_score}, ...]."
+    )
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="numbers")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    suggested_number = models.CharField(
+        max_length=MAX_NUMBER_DIGITS, blank=True, validators=DIGIT_STRING_VALIDATORS,
+        help_text="The number the user says they wrote (empty: none said).",
+    )
+    confirmed_number = models.CharField(
+        max_length=MAX_NUMBER_DIGITS, blank=True, validators=DIGIT_STRING_VALIDATORS,
+        help_text="The number staff confirmed (empty: not confirmed).",
+    )
+    confirmed_count_differs = models.BooleanField(
+        default=False, help_text="The confirmed number has another count of digits than were found: review the pieces."
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1), name="number_confidence_is_a_probability"
+            ),
+            *(
+                models.CheckConstraint(condition=Q(**{f"{field}__regex": DIGIT_STRING}), name=f"number_{field}_is_digits")
+                for field in ("number", "suggested_number", "confirmed_number")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"number {str(self.id)[:8]}: read {self.number or '(no digit)'}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return bool(self.confirmed_number)

@@ -26,6 +26,7 @@ STAFF_ONLY = error_response(
     403, "Staff only: sign in as staff (session) or send `Authorization: Token <key>` of a staff user."
 )
 NOT_FOUND = error_response(404, "No drawing with this id.")
+NUMBER_NOT_FOUND = error_response(404, "No number with this id.")
 TOO_LARGE = error_response(
     413, "The request body is over the limit (`Content-Length` is checked before anything is read)."
 )

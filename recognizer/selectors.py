@@ -2,10 +2,10 @@
 import uuid
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from recognizer.exceptions import ModelUnavailable
-from recognizer.models import Drawing, ModelVersion
+from recognizer.models import Drawing, ModelVersion, Number
 
 BLOBS = ("image", "input_png")
 
@@ -106,7 +106,69 @@ def drawing_list(
     return drawings
 
 
-def _filter(drawings: QuerySet[Drawing], condition: Q, wanted: bool) -> QuerySet[Drawing]:
+def number_get(*, number_id: str | uuid.UUID) -> Number | None:
+    """The number with its digits (left to right), without the image blobs."""
+    pk = _uuid(number_id)
+    if pk is None:
+        return None
+    return _numbers().filter(pk=pk).first()
+
+
+def number_image(*, number_id: str | uuid.UUID) -> tuple[bytes, str] | None:
+    """The original upload of a number and its media type."""
+    pk = _uuid(number_id)
+    row = Number.objects.filter(pk=pk).values_list("image", "content_type").first() if pk else None
+    return (bytes(row[0]), row[1]) if row else None
+
+
+def number_list(
+    *,
+    confirmed: bool | None = None,
+    disagreement: bool | None = None,
+    count_differs: bool | None = None,
+    empty: bool | None = None,
+    model_version: str | None = None,
+    max_confidence: float | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> QuerySet[Number]:
+    """Numbers for review, newest first, each with its digits; filters as `drawing_list`'s."""
+    numbers = _numbers()
+    if confirmed is not None:
+        numbers = _filter(numbers, ~Q(confirmed_number=""), confirmed)
+    if disagreement is not None:
+        numbers = _filter(numbers, number_disagreement_q(), disagreement)
+    if count_differs is not None:
+        numbers = numbers.filter(confirmed_count_differs=count_differs)
+    if empty is not None:
+        numbers = _filter(numbers, Q(number=""), empty)
+    if model_version is not None:
+        numbers = numbers.filter(model_version__name=model_version)
+    if max_confidence is not None:
+        numbers = numbers.filter(confidence__lte=max_confidence)
+    if created_after is not None:
+        numbers = numbers.filter(created__gte=created_after)
+    if created_before is not None:
+        numbers = numbers.filter(created__lt=created_before)
+    return numbers
+
+
+def number_disagreement_q() -> Q:
+    """A person's number (confirmed or suggested) is not the string the model read."""
+    said = lambda field: ~Q(**{field: ""}) & ~Q(**{field: F("number")})  # noqa: E731
+    return said("confirmed_number") | said("suggested_number")
+
+
+def _numbers() -> QuerySet[Number]:
+    digits = Drawing.objects.defer(*BLOBS).order_by("position")
+    return (
+        Number.objects.defer("image")
+        .select_related("model_version")
+        .prefetch_related(Prefetch("digits", queryset=digits))
+    )
+
+
+def _filter(drawings: QuerySet, condition: Q, wanted: bool) -> QuerySet:
     return drawings.filter(condition) if wanted else drawings.exclude(condition)
 
 

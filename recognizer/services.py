@@ -34,7 +34,7 @@ def drawing_create(*, image: bytes, source: str, content_type: str = "") -> Draw
     x = preprocess(image, max_pixels=settings.DIGITS_MAX_PIXELS)
     version = model_version_get_serving()
     prediction = predictor_for(version).predict(x)
-    drawing = _drawing(image, x, prediction, version, source)
+    drawing = drawing_build(image, x, prediction, version, source)
     with transaction.atomic():
         drawing.save(force_insert=True)
     metrics.record_predictions([drawing])
@@ -55,7 +55,7 @@ def drawing_create_batch(
     version = model_version_get_serving()
     predictions = predictor_for(version).predict_batch(np.stack([results[i] for i in good]))
     for i, prediction in zip(good, predictions):
-        results[i] = _drawing(images[i], results[i], prediction, version, source)
+        results[i] = drawing_build(images[i], results[i], prediction, version, source)
     with transaction.atomic():
         Drawing.objects.bulk_create([results[i] for i in good])
     metrics.record_predictions(results[i] for i in good)
@@ -226,7 +226,8 @@ def _preprocess_or_error(image: bytes | DrawingError) -> np.ndarray | DrawingErr
         return err
 
 
-def _drawing(image: bytes, x: np.ndarray, prediction: Prediction, version: ModelVersion, source: str) -> Drawing:
+def drawing_build(image: bytes, x: np.ndarray, prediction: Prediction, version: ModelVersion, source: str) -> Drawing:
+    """An unsaved Drawing holding a prediction (shared with the digits of numbers, number_services)."""
     # getattr: the not-a-digit fields are new in Prediction, and None for versions without that output.
     digit_score = getattr(prediction, "digit_score", None)
     is_digit = getattr(prediction, "is_digit", None)
@@ -235,16 +236,16 @@ def _drawing(image: bytes, x: np.ndarray, prediction: Prediction, version: Model
         content_type=media_type_of(image),
         input_png=input_to_png(x),
         predicted_digit=prediction.digit,
-        confidence=_probability(prediction.confidence),
+        confidence=probability(prediction.confidence),
         probabilities=list(prediction.probabilities),
-        digit_score=None if digit_score is None else _probability(digit_score),
+        digit_score=None if digit_score is None else probability(digit_score),
         is_digit=None if is_digit is None else bool(is_digit),
         model_version=version,
         source=source,
     )
 
 
-def _probability(value: float) -> float:
+def probability(value: float) -> float:
     """Clamped into 0..1: float32 rounding may overshoot 1, and the database refuses that."""
     return min(max(float(value), 0.0), 1.0)
 

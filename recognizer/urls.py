@@ -1,12 +1,13 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from recognizer import apis, seed_apis, views
+from recognizer import apis, number_apis, seed_apis, views
 
 app_name = "recognizer"
 
 router = SimpleRouter()
 router.register("predictions", apis.PredictionViewSet, basename="prediction")
+router.register("numbers", number_apis.NumberViewSet, basename="number")
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("health", seed_apis.HealthApi.as_view(), name="health"),
     path("api/predictions/<str:pk>/image", apis.DrawingImageApi.as_view(), name="prediction-image"),
     path("api/predictions/<str:pk>/input", apis.DrawingInputApi.as_view(), name="prediction-input"),
+    path("api/numbers/<str:pk>/image", number_apis.NumberImageApi.as_view(), name="number-image"),
     path("api/", include(router.urls)),
 ]

@@ -1,0 +1,159 @@
+"""Writes for whole numbers: read and store one, a user's suggested number, staff's confirmed number.
+
+Kept apart from services.py (single drawings and model versions), which it builds on: each digit of a
+number is stored as a Drawing made by `services.drawing_build`, and its label is suggested and
+confirmed through `services.drawing_suggest_label` and `services.drawing_confirm_label`, so the digits
+of numbers are reviewed and retrained on exactly like single drawings.
+"""
+import io
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageOps
+
+from ml.numbers.reading import NumberReading, read_number
+
+from recognizer import metrics, services
+from recognizer.images import media_type_of
+from recognizer.models import MAX_NUMBER_DIGITS, Drawing, Number
+from recognizer.predictors import predictor_for
+from recognizer.selectors import model_version_get_serving
+
+logger = logging.getLogger(__name__)
+
+CROP_MARGIN = 0.15  # of the box's longer side, around each digit's crop, so reviewers see it whole
+DIGITS = re.compile(rf"[0-9]{{1,{MAX_NUMBER_DIGITS}}}")
+
+
+def number_create(*, image: bytes, source: str, content_type: str = "") -> Number:
+    """Read the number in `image` with the active model and store it with one Drawing per digit.
+
+    Raises DrawingError (400, storing nothing) for an unreadable image, one without ink, one over the
+    pixel limit, or one with more than MAX_NUMBER_DIGITS digits. Ink without any digit is stored, with
+    an empty number, for review.
+    """
+    started = time.perf_counter()
+    version = model_version_get_serving()
+    reading = read_number(
+        image, predictor_for(version), max_pixels=settings.DIGITS_MAX_PIXELS, max_digits=MAX_NUMBER_DIGITS
+    )
+    original = _decoded(image)
+    number = Number(
+        image=image,
+        content_type=media_type_of(image),
+        width=original.width,
+        height=original.height,
+        number=reading.number,
+        confidence=services.probability(reading.confidence),
+        rejected=[{"box": list(piece.box), "digit_score": _score(piece.digit_score)} for piece in reading.rejected],
+        model_version=version,
+        source=source,
+    )
+    digits = _digit_drawings(number, reading, original)
+    with transaction.atomic():
+        number.save(force_insert=True)
+        Drawing.objects.bulk_create(digits)
+    number._prefetched_objects_cache = {"digits": digits}  # as the selectors load it, without a query
+    metrics.record_predictions(digits)
+    _log_number(number, started, claimed_type=content_type)
+    return number
+
+
+def number_suggest(*, number: Number, value: str) -> Number:
+    """A user's claim of the number they wrote; the latest wins. With as many digits as were found, each
+    digit's label is suggested too; otherwise earlier digit suggestions are withdrawn (they would disagree)."""
+    number.suggested_number = digit_string(value)
+    with transaction.atomic():
+        number.save(update_fields=["suggested_number"])
+        digits = list(number.digits.order_by("position"))
+        if len(digits) == len(value):
+            for drawing, digit in zip(digits, value):
+                services.drawing_suggest_label(drawing=drawing, label=int(digit))
+        else:
+            number.digits.update(suggested_label=None, suggested_not_a_digit=False)
+    return number
+
+
+def number_confirm(*, number: Number, value: str | None, user) -> Number:
+    """Staff set the true number. With as many digits as were found, each digit's label is confirmed
+    (training then uses them); with another count the number is flagged for review and no digit label
+    changes. None clears the number's confirmation; digit labels stay (clear them one by one if wrong)."""
+    with transaction.atomic():
+        if value is None:
+            number.confirmed_number, number.confirmed_count_differs = "", False
+            number.confirmed_by, number.confirmed_at = None, None
+        else:
+            number.confirmed_number = digit_string(value)
+            digits = list(number.digits.order_by("position"))
+            number.confirmed_count_differs = len(digits) != len(value)
+            number.confirmed_by, number.confirmed_at = user, timezone.now()
+            if not number.confirmed_count_differs:
+                for drawing, digit in zip(digits, value):
+                    services.drawing_confirm_label(drawing=drawing, label=int(digit), user=user)
+        number.save(update_fields=["confirmed_number", "confirmed_count_differs", "confirmed_by", "confirmed_at"])
+    logger.info("number confirmed", extra={"number_id": str(number.pk), "number": value, "user_id": user.pk})
+    return number
+
+
+def digit_string(value) -> str:
+    """1 to MAX_NUMBER_DIGITS ASCII digits, or ValueError (serializers check first, with a message)."""
+    if not isinstance(value, str) or not DIGITS.fullmatch(value):
+        raise ValueError(f"a number is 1 to {MAX_NUMBER_DIGITS} digits 0-9, not {value!r}")
+    return value
+
+
+def _digit_drawings(number: Number, reading: NumberReading, original: Image.Image) -> list[Drawing]:
+    """One unsaved Drawing per digit: its crop of the original as the image, the 28x28 input it was read from."""
+    drawings = []
+    for position, digit in enumerate(reading.digits):
+        drawing = services.drawing_build(_crop_png(original, digit.box), digit.x, digit.prediction,
+                                         number.model_version, Drawing.Source.NUMBER)
+        drawing.number, drawing.position, drawing.box = number, position, list(digit.box)
+        drawing.created = number.created
+        drawings.append(drawing)
+    return drawings
+
+
+def _decoded(data: bytes) -> Image.Image:
+    """The image as read_number saw it: first frame, EXIF orientation applied (it already accepted it)."""
+    image = Image.open(io.BytesIO(data))
+    image.seek(0)
+    image.load()
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
+    return image
+
+
+def _crop_png(image: Image.Image, box) -> bytes:
+    """The digit's box with a margin, clipped to the image, as PNG (transparency kept)."""
+    x, y, width, height = box
+    margin = max(2, round(CROP_MARGIN * max(width, height)))
+    area = (max(0, x - margin), max(0, y - margin),
+            min(image.width, x + width + margin), min(image.height, y + height + margin))
+    buffer = io.BytesIO()
+    image.crop(area).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _score(value: float | None) -> float | None:
+    return None if value is None else services.probability(value)
+
+
+def _log_number(number: Number, started: float, *, claimed_type: str = "") -> None:
+    extra = {
+        "number_id": str(number.pk),
+        "digits": len(number.number),
+        "rejected": len(number.rejected),
+        "confidence": round(number.confidence, 4),
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+        "model_version": number.model_version.name,
+        "source": number.source,
+    }
+    if claimed_type and claimed_type != number.content_type:
+        extra["claimed_type"] = claimed_type
+    logger.info("number read", extra=extra)

@@ -1,0 +1,50 @@
+"""Numbers written with real MNIST test digits, well spaced on a wide canvas, as a browser sends them.
+
+Used by the number API, service and admin tests; the reading itself is tested in tests/ml.
+"""
+import io
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from ml.canvas import encode, stroke_mask, to_image
+
+DIGIT_SIDE = 140  # each digit's square on the canvas
+GAP = 10  # between two digits' squares (MNIST digits also have ~20 px of empty border at this size)
+MARGIN = 20  # around the row of digits
+
+
+def compose(mnist_test, text: str, *, side: int = DIGIT_SIDE, gap: int = GAP) -> np.ndarray:
+    """An ink mask (1 = ink) of `text`'s digits left to right, each the first MNIST test image of its label."""
+    images, labels = mnist_test
+    canvas = np.zeros((side + 2 * MARGIN, len(text) * (side + gap) - gap + 2 * MARGIN), np.float32)
+    for i, char in enumerate(text):
+        mask = stroke_mask(images[np.flatnonzero(labels == int(char))[0]], side)
+        left = MARGIN + i * (side + gap)
+        window = canvas[MARGIN : MARGIN + side, left : left + side]
+        np.maximum(window, mask, out=window)
+    return canvas
+
+
+def number_png(mnist_test, text: str, **layout) -> bytes:
+    return encode(to_image(compose(mnist_test, text, **layout)))
+
+
+def shapes_png() -> bytes:
+    """Three stars: ink, but nothing like a digit."""
+    canvas = np.zeros((200, 400), np.uint8)
+    for i in range(3):
+        cv2.drawMarker(canvas, (80 + i * 120, 100), 255, cv2.MARKER_STAR, 80, 8)
+    return encode(to_image(canvas.astype(np.float32) / 255))
+
+
+def exif_rotated_jpeg(mask: np.ndarray) -> bytes:
+    """A JPEG whose pixels are stored turned a quarter, with EXIF orientation 6 saying how to turn them
+    back (as phone cameras save): upright once the orientation is applied."""
+    stored = to_image(mask).transpose(Image.Transpose.ROTATE_90)  # orientation 6 turns it 270° back
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    stored.save(buffer, format="JPEG", quality=95, exif=exif.tobytes())
+    return buffer.getvalue()
