@@ -4,8 +4,11 @@ from drf_spectacular.views import SpectacularAPIView
 
 from digitsite.api_docs import OfflineRedocView, OfflineSwaggerView
 from digitsite.metrics_view import metrics
+from recognizer.monitoring.views import monitoring
 
 urlpatterns = [
+    # Staff only (admin_view: others go to the admin login); before the admin's catch-all.
+    path("admin/monitoring/", admin.site.admin_view(monitoring), name="admin-monitoring"),
     path("admin/", admin.site.urls),
     path("metrics", metrics, name="metrics"),  # Prometheus; who may read it: digitsite/metrics_view.py
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,41 @@
+"""The page's date range: both days included, UTC, at most MAX_DAYS long, never past tomorrow."""
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366  # a year of daily points is still a readable plot and a cheap query
+HTML, JSON = "html", "json"
+
+
+class DateRangeForm(forms.Form):
+    """Empty fields mean the last DEFAULT_DAYS days up to today. Bound to request.GET, so a bad value
+    comes back as the form's error message, never as a server error."""
+
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="First day.")
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Last day.")
+    format = forms.ChoiceField(required=False, choices=[(HTML, "page"), (JSON, "JSON")], widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
+        # Tomorrow is allowed: a staff member east of UTC may already be there; later days hold nothing.
+        if end > today + timedelta(days=1):
+            raise forms.ValidationError(f"The end date {end} is in the future (today is {today}, UTC).")
+        if start > end:
+            raise forms.ValidationError(f"The start date {start} is after the end date {end}.")
+        if (end - start).days + 1 > MAX_DAYS:
+            raise forms.ValidationError(
+                f"The range {start} to {end} is {(end - start).days + 1} days; at most {MAX_DAYS} are shown at once."
+            )
+        data.update(start=start, end=end, format=data.get("format") or HTML)
+        return data
+
+
+def range_of(form: DateRangeForm) -> tuple[date, date]:
+    return form.cleaned_data["start"], form.cleaned_data["end"]
