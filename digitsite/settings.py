@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "recognizer.outages.OutageMiddleware",  # database or Redis down in a plain view: 503, not 500
     "digitsite.request_metrics.RequestMetricsMiddleware",  # last: latency per view
 ]
 
@@ -78,6 +79,12 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable host (packets dropped, not refused) would otherwise hold a worker for minutes per
+    # request; after this many seconds the request answers 503 (recognizer/outages.py). Health checks on
+    # reused connections (DB_CONN_MAX_AGE > 0) replace a connection PostgreSQL dropped, so a restart of
+    # PostgreSQL needs no restart here.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,7 +129,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = DIGITS_MAX_REQUEST_BYTES
 REDIS_URL = env_str("REDIS_URL")  # e.g. redis://127.0.0.1:6379/0
 CACHE_DIR = env_str("CACHE_DIR", "" if DEBUG else str(VAR_DIR / "cache"))
 CACHES = cache_config(redis_url=REDIS_URL, cache_dir=CACHE_DIR)
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # Redis down: requests go on unthrottled, each failure logged
+# Redis down: the throttles fail open (decided: a lost rate limit for a while beats a lost site, and
+# Redis is shared by every server, so failing closed would take all of them down at once). Requests go
+# on unthrottled, /health reports "cache": "error" (still 200), and each request's failure is logged
+# once (recognizer/outages.py, below). Nothing to restart when Redis returns: the next call reconnects.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # GET /metrics (digitsite/metrics_view.py): loopback only with DEBUG on; in production hidden until a
 # token is set, then only for `Authorization: Bearer <METRICS_TOKEN>`.
@@ -192,6 +203,9 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = logging_config(
     log_format=env_str("LOG_FORMAT", "json"), level=LOG_LEVEL, django_level=env_str("DJANGO_LOG_LEVEL", "WARNING")
 )
+# django-redis logs each swallowed Redis error with a traceback: one line per request instead.
+LOGGING["filters"]["cache_outage"] = {"()": "recognizer.outages.CacheOutageLogFilter"}
+LOGGING["loggers"]["django_redis.cache"] = {"filters": ["cache_outage"]}
 
 # --- Production security (DEBUG off); each overridable for unusual deployments --------------------
 # Deploy checks a deployment turns off on purpose, e.g. `make serve-prod` on plain-HTTP loopback

@@ -3,6 +3,7 @@
 The seed Flask API answered errors in this shape and its clients parse it, so DRF's own shapes
 (`{"detail": ...}`, `{"field": [...]}`) are flattened into it, and errors DRF leaves to Django
 (oversized bodies, unexpected exceptions) are caught here too: clients never get HTML or a traceback.
+A database or Redis outage is a 503 with Retry-After naming what is down (recognizer/outages.py).
 """
 import logging
 
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from ml.preprocess import DrawingError
+from recognizer import outages
 
 logger = logging.getLogger(__name__)
 # DRF echoes offending values ('"xxx…" is not a valid choice'); a hostile client could send megabytes.
@@ -23,6 +25,17 @@ class ModelUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "the prediction model is unavailable; try again later"
     default_code = "model_unavailable"
+
+
+class DependencyUnavailable(APIException):
+    """The database or Redis does not answer; `wait` becomes DRF's Retry-After header."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "dependency_unavailable"
+
+    def __init__(self, dependency: str):
+        super().__init__(outages.MESSAGES[dependency])
+        self.wait = outages.RETRY_AFTER_S
 
 
 class PayloadTooLarge(APIException):
@@ -36,6 +49,9 @@ def error_body(message: str) -> dict:
 
 
 def api_exception_handler(exc, context):
+    dependency = outages.dependency_down(exc)
+    if dependency is not None:
+        return _outage_response(dependency, exc, context)
     response = exception_handler(_as_api_exception(exc), context)
     if response is None:
         logger.exception("unhandled error in API view", exc_info=exc)
@@ -47,6 +63,14 @@ def api_exception_handler(exc, context):
         _log_rejection(context, response.status_code, message)
     response.data = error_body(message)
     return response
+
+
+def _outage_response(dependency: str, exc, context) -> Response:
+    """Logged once here, at ERROR without a traceback; Django's own 5xx line is skipped."""
+    outages.log_outage(dependency, exc, context.get("request"))
+    response = exception_handler(DependencyUnavailable(dependency), context)
+    response.data = error_body(outages.MESSAGES[dependency])
+    return outages.mark_logged(response)
 
 
 def _as_api_exception(exc):

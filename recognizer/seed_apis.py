@@ -10,6 +10,7 @@ from recognizer import services
 from recognizer.apis import BodyLimitMixin
 from recognizer.health import health_status
 from recognizer.models import Drawing
+from recognizer.outages import mark_logged
 from recognizer.parsers import DataURLFormParser, DataURLTextParser, JSONParser
 from recognizer.schema import BAD_REQUEST, MODEL_UNAVAILABLE, RETRY_AFTER, THROTTLED, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE
 from recognizer.serializers import HealthSerializer, PredictionCreateSerializer, SeedPredictionSerializer
@@ -82,7 +83,9 @@ class HealthApi(APIView):
 
     @extend_schema(
         summary="Is this server healthy?",
-        description="The database answers and the active model loads. For load balancers and monitors.",
+        description="The database answers and the active model loads: 200, else 503 with `error` saying why. "
+        "`database` and `cache` name each dependency's state; a cache (Redis) outage alone stays 200, since "
+        "predictions go on unthrottled. For load balancers and monitors.",
         tags=["health"],
         responses={
             200: OpenApiResponse(HealthSerializer, description="Healthy."),
@@ -92,4 +95,5 @@ class HealthApi(APIView):
     def get(self, request):
         body = health_status()
         healthy = body["status"] == "ok"
-        return Response(body, status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE)
+        response = Response(body, status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE)
+        return mark_logged(response) if body["database"] == "error" else response  # health.py logged why
