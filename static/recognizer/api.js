@@ -1,4 +1,4 @@
-// The predictions API: JSON over fetch, with the CSRF header, a timeout,
+// The predictions and numbers APIs: JSON over fetch, with the CSRF header, a timeout,
 // and every failure turned into an ApiError carrying a message fit to show.
 
 const TIMEOUT_MS = 15000;
@@ -101,5 +101,19 @@ export function createApi(root) {
     get: (id, { signal } = {}) => request("GET", item(id), { signal }),
     /** Tell the server what the drawing really was: `{label: 4}` or `{not_a_digit: true}`. */
     feedback: (id, correction) => request("POST", `${item(id)}feedback/`, { body: correction }),
+  };
+}
+
+/** @param {string} root e.g. "/api/numbers/" */
+export function createNumbersApi(root) {
+  const base = root.endsWith("/") ? root : `${root}/`;
+  const item = (id) => `${base}${encodeURIComponent(id)}/`;
+  return {
+    /** POST a drawing of a number (PNG data URL); resolves to the stored reading. */
+    read: (image, { signal } = {}) => request("POST", base, { body: { image, source: "page" }, signal }),
+    /** GET one stored reading. */
+    get: (id, { signal } = {}) => request("GET", item(id), { signal }),
+    /** Tell the server what the number really was, as a string of digits: "2026". */
+    feedback: (id, number) => request("POST", `${item(id)}feedback/`, { body: { number } }),
   };
 }

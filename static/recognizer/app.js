@@ -414,6 +414,7 @@ els.clearHistory.addEventListener("click", () => {
 onHistoryChange(refreshHistory);
 
 document.addEventListener("keydown", (event) => {
+  if (els.app.hidden) return; // Number mode is showing: its own keys apply
   if (event.defaultPrevented || event.altKey || event.isComposing) return;
   const target = event.target instanceof Element ? event.target : document.body;
   const typing = target.closest(

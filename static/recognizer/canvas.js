@@ -2,16 +2,17 @@
 // a stroke list for undo, crisp rendering at any devicePixelRatio, and an
 // export of the drawing as an opaque PNG data URL.
 //
-// Points are stored in unit coordinates (0..1 of the canvas side), so the
-// drawing survives a resize and renders identically on screen and in the
-// export: the context transform maps the unit square onto the pixels.
+// Points are stored in units of the canvas height (y in 0..1, x in 0..aspect),
+// so the drawing survives a resize and renders identically on screen and in
+// the export: the context transform scales by the height in pixels. The digit
+// pad is square (aspect 1); the number pad is wide with the same pen.
 
 const INK = "#000";
 const PAPER = "#fff";
-// Stroke width as a fraction of the canvas side: about 1/13, which after the
+// Stroke width as a fraction of the canvas height: about 1/13, which after the
 // server's downscale to 28x28 gives strokes ~2 px wide, like MNIST.
 const LINE_WIDTH = 1 / 13;
-const EXPORT_SIZE = 280;
+const EXPORT_SIZE = 280; // exported height in pixels
 
 /** Width factor for a point: pens vary with pressure, everything else is constant. */
 function pressureFactor(event) {
@@ -20,12 +21,16 @@ function pressureFactor(event) {
 }
 
 export class DrawingPad extends EventTarget {
-  /** @param {HTMLCanvasElement} canvas */
-  constructor(canvas, { lineWidth = LINE_WIDTH } = {}) {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {{lineWidth?: number, aspect?: number}} options aspect is width / height
+   */
+  constructor(canvas, { lineWidth = LINE_WIDTH, aspect = 1 } = {}) {
     super();
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.lineWidth = lineWidth;
+    this.aspect = aspect;
     /** @type {{x: number, y: number, w: number}[][]} */
     this.strokes = [];
     /** Bumped on every change; lets callers tell whether a result is stale. */
@@ -67,11 +72,18 @@ export class DrawingPad extends EventTarget {
     this._changed();
   }
 
-  /** The drawing as a square, opaque PNG data URL (black on white). */
-  toDataURL(size = EXPORT_SIZE) {
+  /** Pixel size of the export `height` pixels high: the server's boxes are in these pixels. */
+  exportSize(height = EXPORT_SIZE) {
+    return { width: Math.round(height * this.aspect), height };
+  }
+
+  /** The drawing as an opaque PNG data URL (black on white), `height` pixels high. */
+  toDataURL(height = EXPORT_SIZE) {
     const out = document.createElement("canvas");
-    out.width = out.height = size;
-    this._render(out.getContext("2d"), size);
+    const size = this.exportSize(height);
+    out.width = size.width;
+    out.height = size.height;
+    this._render(out.getContext("2d"), size.width, size.height);
     return out.toDataURL("image/png");
   }
 
@@ -86,7 +98,7 @@ export class DrawingPad extends EventTarget {
     this._rect = this.canvas.getBoundingClientRect();
     const point = this._point(event);
     this.strokes.push([point]);
-    this._prepare(this.ctx, this.canvas.width);
+    this._prepare(this.ctx, this.canvas.height);
     this._drawSegment(this.ctx, point, point);
     this.dispatchEvent(new Event("strokestart"));
   };
@@ -97,7 +109,7 @@ export class DrawingPad extends EventTarget {
     // Coalesced events carry every sample the hardware reported since the
     // last frame: smoother curves on fast strokes.
     const samples = event.getCoalescedEvents?.() ?? [];
-    this._prepare(this.ctx, this.canvas.width);
+    this._prepare(this.ctx, this.canvas.height);
     for (const sample of samples.length ? samples : [event]) {
       const point = this._point(sample);
       const last = stroke.at(-1);
@@ -117,7 +129,7 @@ export class DrawingPad extends EventTarget {
   _point(event) {
     const rect = this._rect;
     return {
-      x: (event.clientX - rect.left) / rect.width,
+      x: ((event.clientX - rect.left) / rect.width) * this.aspect,
       y: (event.clientY - rect.top) / rect.height,
       w: this.lineWidth * pressureFactor(event),
     };
@@ -136,26 +148,28 @@ export class DrawingPad extends EventTarget {
     this._fitBackingStore(entries[0].contentRect.width * devicePixelRatio);
   };
 
-  /** Size the backing store to the element's device pixels, then redraw. */
+  /** Size the backing store to the element's device pixels (width, height from the aspect), then redraw. */
   _fitBackingStore(devicePixels) {
-    const size = Math.max(1, Math.round(devicePixels));
-    if (this.canvas.width === size && this.canvas.height === size) {
+    const width = Math.max(1, Math.round(devicePixels));
+    const height = Math.max(1, Math.round(width / this.aspect));
+    if (this.canvas.width === width && this.canvas.height === height) {
       if (this.version === 0) this._redraw(); // first paint: fill the paper
       return;
     }
-    this.canvas.width = this.canvas.height = size;
+    this.canvas.width = width;
+    this.canvas.height = height;
     this._redraw();
   }
 
   _redraw() {
-    this._render(this.ctx, this.canvas.width);
+    this._render(this.ctx, this.canvas.width, this.canvas.height);
   }
 
-  _render(ctx, size) {
+  _render(ctx, width, height) {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = PAPER;
-    ctx.fillRect(0, 0, size, size);
-    this._prepare(ctx, size);
+    ctx.fillRect(0, 0, width, height);
+    this._prepare(ctx, height);
     for (const stroke of this.strokes) {
       this._drawSegment(ctx, stroke[0], stroke[0]);
       for (let i = 1; i < stroke.length; i += 1) {
@@ -164,8 +178,9 @@ export class DrawingPad extends EventTarget {
     }
   }
 
-  _prepare(ctx, size) {
-    ctx.setTransform(size, 0, 0, size, 0, 0);
+  /** Map height units onto pixels: one unit is the canvas height. */
+  _prepare(ctx, height) {
+    ctx.setTransform(height, 0, 0, height, 0, 0);
     ctx.strokeStyle = INK;
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
