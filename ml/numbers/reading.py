@@ -7,9 +7,11 @@ import numpy as np
 
 from ml.predictor import Prediction, Predictor
 from ml.preprocess import MAX_PIXELS, DrawingError, decode_ink, to_model_input
-from ml.numbers.segmentation import Box, segment
+from ml.numbers.search import best_grouping, spans
+from ml.numbers.segmentation import Box, crop, pieces
 
 MAX_DIGITS = 32
+MAX_ATOMS_PER_DIGIT = 4  # more separate pieces than this per allowed digit is not a number
 
 
 @dataclass(frozen=True)
@@ -51,22 +53,27 @@ def read_number(
 
 
 def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIGITS) -> NumberReading:
-    boxes = segment(ink)
-    if not boxes:
+    """An ink map (as `decode_ink` returns it) → its number: every candidate piece is read in one batch,
+    then `search.best_grouping` decides which atoms make each digit."""
+    found = pieces(ink)
+    if not found.atoms and not found.marks:
         raise DrawingError("no ink found in the drawing")
-    inputs = np.stack([to_model_input(_crop(ink, box)) for box in boxes])
+    if len(found.atoms) > MAX_ATOMS_PER_DIGIT * max_digits:
+        raise DrawingError(f"too many separate strokes: at most {max_digits} digits are read")
+    candidates = spans(found.atoms, found.height)
+    groups = [found.atoms[start:end] for start, end in candidates] + [(mark,) for mark in found.marks]
+    crops = [crop(ink, found.labels, group) for group in groups]
+    inputs = np.stack([to_model_input(piece) for piece, _ in crops])
     predictions = predictor.predict_batch(inputs)
     digits, rejected = [], []
-    for box, x, prediction in zip(boxes, inputs, predictions):
-        if prediction.is_digit is False:
-            rejected.append(RejectedPiece(box, prediction.digit_score))
-        else:
+    for choice in best_grouping(found.atoms, candidates, predictions):
+        box, x, prediction = crops[choice.span][1], inputs[choice.span], predictions[choice.span]
+        if choice.is_digit:
             digits.append(DigitReading(box, x, prediction))
+        else:
+            rejected.append(RejectedPiece(box, prediction.digit_score))
+    marks = range(len(candidates), len(groups))
+    rejected += [RejectedPiece(crops[i][1], predictions[i].digit_score) for i in marks]
     if len(digits) > max_digits:
         raise DrawingError(f"too many digits: {len(digits)} found, at most {max_digits} are read")
-    return NumberReading(tuple(digits), tuple(rejected))
-
-
-def _crop(ink: np.ndarray, box: Box) -> np.ndarray:
-    x, y, width, height = box
-    return ink[y : y + height, x : x + width]
+    return NumberReading(tuple(digits), tuple(sorted(rejected, key=lambda piece: piece.box[0])))

@@ -1,0 +1,65 @@
+"""Measure number reading with the shipped model: `python -m ml.numbers.evaluate`.
+
+Composes numbers of 2-8 digits from digits no model here trained on (see `ml.numbers.pool`), in every
+layout on browser-like canvases and on scanned paper, plus scanned amounts with separators and an
+underline; prints and writes exact-string accuracy per layout, style and group, for our reader and
+for the naive baseline (cut at empty columns, read each piece as one digit).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ml import artifacts
+from ml.calibration import Calibration
+from ml.numbers.measure import cases, score
+from ml.numbers.pool import SPLITS, digit_pool
+from ml.predictor import Predictor
+from ml.report import Report
+
+DEFAULT_OUTPUT = artifacts.SHIPPED_DIR / "numbers.json"
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--count", type=int, default=100, help="numbers per layout and per group (default 100)")
+    p.add_argument("--seed", type=int, default=2026, help="seed of the composed numbers (default 2026)")
+    p.add_argument("--pool", action="append", choices=SPLITS,
+                   help="digits to compose from, repeatable (default: writers and validation; "
+                        "'train' only to tune, the model has seen those digits)")
+    p.add_argument("--model-dir", default=str(artifacts.SHIPPED_DIR), help="model version directory (default the shipped one)")
+    p.add_argument("--mnist-dir", default=None, help="MNIST directory (default $MNIST_DIR or ../shared/data/mnist)")
+    p.add_argument("--writers-dir", default=None, help="optdigits directory (default $WRITERS_DIR or ../shared/data/writers/optdigits)")
+    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help=f"JSON file to write (default {DEFAULT_OUTPUT})")
+    p.add_argument("--no-baseline", action="store_true", help="skip the naive baseline (faster)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    options = parse(argv)
+    model_dir = Path(options.model_dir)
+    serving = Report.from_dict(artifacts.read_metrics(model_dir)).serving
+    predictor = Predictor(model_dir / artifacts.TFLITE_MODEL, calibration=Calibration.from_serving(serving))
+    results = {"command": "python -m ml.numbers.evaluate " + " ".join(argv or []), "count": options.count,
+               "seed": options.seed, "model": str(model_dir / artifacts.TFLITE_MODEL), "pools": {}}
+    for name in options.pool or ["writers", "validation"]:
+        pool = digit_pool(name, mnist_dir=options.mnist_dir, writers_dir=options.writers_dir)
+        result = score(cases(pool, options.count, options.seed), predictor, baseline=not options.no_baseline)
+        results["pools"][name] = result
+        _print(name, result)
+    Path(options.output).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {options.output}")
+    return results
+
+
+def _print(name: str, result: dict) -> None:
+    print(f"\nNumbers from the '{name}' digits: {result['cases']} numbers in {result['seconds']} s")
+    print(f"  {'set':<28} {'count':>6} {'exact':>8} {'naive':>8}")
+    for key, row in result["accuracy"].items():
+        naive = f"{row['naive_exact']:>8.1%}" if "naive_exact" in row else ""
+        print(f"  {key:<28} {row['count']:>6} {row['exact']:>8.1%} {naive}")
+
+
+if __name__ == "__main__":
+    main()

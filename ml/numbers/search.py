@@ -1,0 +1,91 @@
+"""Which consecutive atoms make one digit: a search over all ways to group them, scored by the model.
+
+Every run of up to `MAX_ATOMS` neighbouring atoms that could be one digit (narrow enough, no wide gap
+inside) is a candidate span; the model reads all of them in one batch. A span read as a digit is worth
+log(confidence x digit score) + `DIGIT_BONUS`, one read as not a digit log(1 - digit score); dynamic
+programming picks the grouping of all atoms with the highest total (exact, so no beam is needed:
+the spans are few). The bonus pays for each digit found, so that two good digits beat one smudge
+made of both, and half a 0 read as a 1 does not beat the whole 0 (tuned on numbers made from
+training digits; see docs/numbers.md).
+Never imports TensorFlow.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ml.numbers.segmentation import Atom
+from ml.predictor import Prediction
+
+MAX_ATOMS = 4  # atoms in one digit at most
+MAX_WIDTH = 1.6  # a span wider than this many digit heights is never one digit
+MAX_GAP = 0.25  # atoms further apart than this share of a digit's height are never one digit
+DIGIT_BONUS = 0.0
+CUT_PENALTY = 1.5  # for each cut through a connected stroke that the grouping uses
+NOT_DIGIT_PENALTY = 1.0  # for a single atom answered "not a digit" (more atoms never are)
+FLOOR = 1e-6  # keeps log() finite
+
+
+@dataclass(frozen=True)
+class Choice:
+    start: int  # atoms[start:end] form one piece
+    end: int
+    is_digit: bool
+    span: int  # index into the spans (and predictions) it was read from
+
+
+def spans(atoms: Sequence[Atom], height: float) -> list[tuple[int, int]]:
+    """(start, end) of every run of atoms that may be one digit; each single atom is always one."""
+    found = []
+    for start in range(len(atoms)):
+        left, right = atoms[start].box[0], atoms[start].box[0] + atoms[start].box[2]
+        for end in range(start + 1, min(len(atoms), start + MAX_ATOMS) + 1):
+            atom = atoms[end - 1]
+            if end > start + 1 and atom.box[0] - right > MAX_GAP * height:
+                break
+            left, right = min(left, atom.box[0]), max(right, atom.box[0] + atom.box[2])
+            if end > start + 1 and right - left > MAX_WIDTH * height:
+                break
+            found.append((start, end))
+    return found
+
+
+def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], predictions: list[Prediction]) -> list[Choice]:
+    """The grouping of the atoms into candidate spans with the highest total value."""
+    count = len(atoms)
+    best = [0.0] + [-math.inf] * count
+    back: list[Choice | None] = [None] * (count + 1)
+    ending = {}
+    for index, (start, end) in enumerate(candidates):
+        ending.setdefault(end, []).append(index)
+    for end in range(1, count + 1):
+        for index in ending.get(end, []):
+            start = candidates[index][0]
+            value, is_digit = _value(predictions[index], end - start == 1)
+            if start > 0 and _cut_between(atoms[start - 1], atoms[start]):
+                value -= CUT_PENALTY
+            if best[start] + value > best[end]:
+                best[end] = best[start] + value
+                back[end] = Choice(start, end, is_digit, index)
+    path, end = [], count
+    while end > 0:
+        choice = back[end]
+        path.append(choice)
+        end = choice.start
+    return path[::-1]
+
+
+def _value(prediction: Prediction, single: bool) -> tuple[float, bool]:
+    """What reading a span as its prediction is worth; several atoms are a digit or nothing, so a smudge
+    of two digits is never taken for one rejected piece."""
+    score = 1.0 if prediction.digit_score is None else prediction.digit_score
+    as_digit = math.log(max(prediction.confidence * score, FLOOR)) + DIGIT_BONUS
+    if single and prediction.is_digit is False:
+        return max(as_digit, math.log(max(1.0 - score, FLOOR)) - NOT_DIGIT_PENALTY), False
+    return as_digit, prediction.is_digit is not False
+
+
+def _cut_between(left: Atom, right: Atom) -> bool:
+    """True when the two atoms are slices of one stroke blob (the boundary is a cut, not a gap)."""
+    return left.labels == right.labels and left.x1 == right.x0
