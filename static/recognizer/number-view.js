@@ -22,7 +22,14 @@ function box(className, label, where, size) {
   place(element, where, size);
   const tag = document.createElement("span");
   tag.className = "number-box__label";
-  tag.textContent = label;
+  tag.append(label.main);
+  if (label.detail) {
+    // On a narrow canvas only the digit fits over its box; the answer panel lists the confidences.
+    const detail = document.createElement("span");
+    detail.className = "number-box__detail";
+    detail.textContent = ` · ${label.detail}`;
+    tag.append(detail);
+  }
   element.append(tag);
   return element;
 }
@@ -34,9 +41,11 @@ function box(className, label, where, size) {
 export function renderBoxes(layer, reading, size) {
   layer.replaceChildren(
     ...reading.digits.map((digit) =>
-      box("number-box", `${digit.prediction} · ${formatPercent(digit.confidence)}`, digit.box, size),
+      box("number-box", { main: String(digit.prediction), detail: formatPercent(digit.confidence) }, digit.box, size),
     ),
-    ...reading.rejected.map((piece) => box("number-box number-box--rejected", "not a digit", piece.box, size)),
+    ...reading.rejected.map((piece) =>
+      box("number-box number-box--rejected", { main: "not a digit" }, piece.box, size),
+    ),
   );
 }
 
