@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from ml import artifacts
+from recognizer import number_admin  # noqa: F401  registers NumberAdmin (Django discovers admin.py only)
 from recognizer import services
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
@@ -61,6 +62,7 @@ class DrawingAdmin(admin.ModelAdmin):
             },
         ),
         ("Labels", {"fields": ["suggested", "confirmed_by", "confirmed_at"]}),
+        ("Digit of a number", {"fields": ["number_link", "position", "box"]}),
         ("Record", {"fields": ["id", "source", "created", "content_type"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
@@ -74,6 +76,9 @@ class DrawingAdmin(admin.ModelAdmin):
         "suggested",
         "confirmed_by",
         "confirmed_at",
+        "number_link",
+        "position",
+        "box",
         "id",
         "source",
         "created",
@@ -162,6 +167,15 @@ class DrawingAdmin(admin.ModelAdmin):
         if drawing.suggested_not_a_digit:
             return "not a digit"
         return "-" if drawing.suggested_label is None else drawing.suggested_label
+
+    @admin.display(description="number")
+    def number_link(self, drawing):
+        """The number this drawing is a digit of (its review page), or "-" for a single drawing."""
+        if drawing.number_id is None:
+            return "-"
+        url = reverse("admin:recognizer_number_change", args=[drawing.number_id])
+        return format_html('<a href="{}">number {}</a>, digit {} from the left', url, str(drawing.number_id)[:8],
+                           drawing.position + 1)
 
     @admin.display(description="probabilities")
     def probabilities_table(self, drawing):

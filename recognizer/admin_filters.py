@@ -1,7 +1,8 @@
 """The review filters the admin's declarative options cannot express."""
 from django.contrib import admin
+from django.db.models import Q
 
-from recognizer.selectors import disagreement_q, drawing_confirmed_q
+from recognizer.selectors import disagreement_q, drawing_confirmed_q, number_disagreement_q
 
 LOW_CONFIDENCE = 0.9
 
@@ -74,3 +75,48 @@ class LowConfidenceFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(confidence__gte=LOW_CONFIDENCE)
         return queryset
+
+
+class NumberConfirmedFilter(admin.SimpleListFilter):
+    """Numbers staff confirmed (a string of digits), or not yet."""
+
+    title = "confirmed"
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "confirmed"), ("no", "not confirmed")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return _filter(queryset, ~Q(confirmed_number=""), self.value() == "yes")
+        return queryset
+
+
+class NumberDisagreementFilter(admin.SimpleListFilter):
+    title = "number differs from reading"
+    parameter_name = "disagreement"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "yes (confirmed or suggested)")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(number_disagreement_q()) if self.value() == "yes" else queryset
+
+
+class EmptyNumberFilter(admin.SimpleListFilter):
+    """Ink in which nothing was read as a digit: a not-a-digit drawing, or digits the model missed."""
+
+    title = "digits read"
+    parameter_name = "empty"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "none"), ("no", "at least one")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return _filter(queryset, Q(number=""), self.value() == "yes")
+        return queryset
+
+
+def _filter(queryset, condition: Q, wanted: bool):
+    return queryset.filter(condition) if wanted else queryset.exclude(condition)

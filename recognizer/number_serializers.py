@@ -20,7 +20,7 @@ NUMBER_HINT = f"a string of 1 to {MAX_NUMBER_DIGITS} digits 0-9, such as \"2026\
 class NumberCreateSerializer(serializers.Serializer):
     image = ImageField(write_only=True)
     source = serializers.ChoiceField(
-        choices=Number.Source.choices, default=Number.Source.API, write_only=True,
+        choices=list(Number.Source.values), default=Number.Source.API, write_only=True,
         help_text="Who sends it: the drawing page or another API client.",
     )
 
@@ -118,6 +118,8 @@ class NumberSerializer(serializers.ModelSerializer):
     digits = NumberDigitSerializer(many=True, help_text="One entry per digit of `number`, in order.")
     rejected = RejectedPieceSerializer(many=True, help_text="Pieces judged not to be digits, left to right.")
     model_version = serializers.CharField(source="model_version.name")
+    # Values only, as the upload's `source`: one enum in the schema for both (settings.ENUM_NAME_OVERRIDES).
+    source = serializers.ChoiceField(choices=list(Number.Source.values), read_only=True)
     image_url = serializers.SerializerMethodField(help_text="The image as uploaded.")
     confirmed_number = serializers.SerializerMethodField(help_text="The number staff confirmed; null when none.")
     suggested_number = serializers.SerializerMethodField(help_text="The number the user says they wrote; null when none.")

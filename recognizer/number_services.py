@@ -21,7 +21,7 @@ from recognizer import metrics, services
 from recognizer.images import media_type_of
 from recognizer.models import MAX_NUMBER_DIGITS, Drawing, Number
 from recognizer.predictors import predictor_for
-from recognizer.selectors import model_version_get_serving
+from recognizer.selectors import model_version_get_serving, number_get
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +57,9 @@ def number_create(*, image: bytes, source: str, content_type: str = "") -> Numbe
     with transaction.atomic():
         number.save(force_insert=True)
         Drawing.objects.bulk_create(digits)
-    number._prefetched_objects_cache = {"digits": digits}  # as the selectors load it, without a query
     metrics.record_predictions(digits)
     _log_number(number, started, claimed_type=content_type)
-    return number
+    return number_get(number_id=number.pk)  # as every reader sees it: digits prefetched, blobs deferred
 
 
 def number_suggest(*, number: Number, value: str) -> Number:

@@ -48,3 +48,19 @@ def exif_rotated_jpeg(mask: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     stored.save(buffer, format="JPEG", quality=95, exif=exif.tobytes())
     return buffer.getvalue()
+
+
+def activate_refusing_version():
+    """Serve the shipped model with a not-a-digit threshold no score reaches (it is over 1), so every piece
+    of ink is answered "not a digit" whatever the segmentation: a real model version, set strict on purpose."""
+    from ml.report import Report
+    from recognizer.models import ModelVersion
+    from recognizer.services import model_version_activate
+
+    shipped = ModelVersion.objects.get(is_active=True)
+    report = Report.from_dict(shipped.metrics)
+    report.serving = {**report.serving, "digit_threshold": 1.01}
+    strict = ModelVersion.objects.create(
+        name=f"{shipped.name}-refuses-all", artifact=shipped.artifact, sha256=shipped.sha256, metrics=report.to_dict()
+    )
+    return model_version_activate(version=strict)

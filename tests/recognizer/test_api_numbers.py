@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from recognizer.models import Drawing, ModelVersion, Number
-from tests.recognizer.number_images import compose, exif_rotated_jpeg, number_png, shapes_png
+from tests.recognizer.number_images import activate_refusing_version, compose, exif_rotated_jpeg, number_png, shapes_png
 
 pytestmark = pytest.mark.django_db
 
@@ -117,11 +117,14 @@ def test_boxes_of_an_exif_rotated_jpeg_are_in_upright_pixels(api_client, mnist_t
 
 
 def test_ink_without_any_digit_is_stored_with_an_empty_number(api_client):
+    """Stars, read by a version whose not-a-digit threshold refuses every piece (what counts as a digit
+    is the reader's business, tested in tests/ml; here: what the API does when nothing does)."""
+    activate_refusing_version()
     response = post_file(api_client, shapes_png())
     assert response.status_code == 201
     body = response.json()
     assert body["number"] == "" and body["digits"] == [] and body["confidence"] == 0
-    assert len(body["rejected"]) == 3
+    assert len(body["rejected"]) >= 1
     assert all(set(piece) == {"box", "digit_score"} and len(piece["box"]) == 4 for piece in body["rejected"])
     assert Number.objects.filter(pk=body["id"], number="").exists() and not Drawing.objects.exists()
 
@@ -285,6 +288,7 @@ def list_ids(client, **query) -> list[str]:
 
 
 def test_staff_list_numbers_newest_first_with_review_filters(staff_client, api_client, number):
+    activate_refusing_version()
     empty = post_file(api_client, shapes_png()).json()
     assert list_ids(staff_client) == [empty["id"], number["id"]]
     confirm(staff_client, number, "20")
@@ -294,7 +298,8 @@ def test_staff_list_numbers_newest_first_with_review_filters(staff_client, api_c
     assert list_ids(staff_client, count_differs="true") == [number["id"]]
     assert list_ids(staff_client, disagreement="true") == [number["id"]]
     assert list_ids(staff_client, empty="true") == [empty["id"]]
-    assert list_ids(staff_client, model_version=number["model_version"], empty="false") == [number["id"]]
+    assert list_ids(staff_client, model_version=number["model_version"]) == [number["id"]]
+    assert list_ids(staff_client, model_version=empty["model_version"]) == [empty["id"]]
     assert list_ids(staff_client, model_version="no-such-version") == []
     assert list_ids(staff_client, created_after=number["created"]) == [empty["id"], number["id"]]
     assert list_ids(staff_client, created_before=number["created"]) == []

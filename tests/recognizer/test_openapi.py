@@ -9,11 +9,18 @@ from django.core.management import call_command
 from digitsite.api_docs import DOCS_CONTENT_SECURITY_POLICY
 
 SCHEMA_URL = "/api/schema/?format=json"
-STAFF_OPERATIONS = {("get", "/api/predictions/"), ("patch", "/api/predictions/{id}/")}
+STAFF_OPERATIONS = {
+    ("get", "/api/predictions/"),
+    ("patch", "/api/predictions/{id}/"),
+    ("get", "/api/numbers/"),
+    ("patch", "/api/numbers/{id}/"),
+}
 THROTTLED_OPERATIONS = {
     ("post", "/api/predictions/"),
     ("post", "/api/predictions/batch/"),
     ("post", "/api/predictions/{id}/feedback/"),
+    ("post", "/api/numbers/"),
+    ("post", "/api/numbers/{id}/feedback/"),
     ("post", "/predict"),
     ("post", "/predict/"),
 }
