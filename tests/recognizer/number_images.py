@@ -15,20 +15,21 @@ GAP = 10  # between two digits' squares (MNIST digits also have ~20 px of empty 
 MARGIN = 20  # around the row of digits
 
 
-def compose(mnist_test, text: str, *, side: int = DIGIT_SIDE, gap: int = GAP) -> np.ndarray:
-    """An ink mask (1 = ink) of `text`'s digits left to right, each the first MNIST test image of its label."""
-    images, labels = mnist_test
+def compose(mnist, text: str, *, side: int = DIGIT_SIDE, gap: int = GAP, nth: int = 0) -> np.ndarray:
+    """An ink mask (1 = ink) of `text`'s digits left to right, each the `nth` image of its label in `mnist`
+    ((images, labels) of a split)."""
+    images, labels = mnist
     canvas = np.zeros((side + 2 * MARGIN, len(text) * (side + gap) - gap + 2 * MARGIN), np.float32)
     for i, char in enumerate(text):
-        mask = stroke_mask(images[np.flatnonzero(labels == int(char))[0]], side)
+        mask = stroke_mask(images[np.flatnonzero(labels == int(char))[nth]], side)
         left = MARGIN + i * (side + gap)
         window = canvas[MARGIN : MARGIN + side, left : left + side]
         np.maximum(window, mask, out=window)
     return canvas
 
 
-def number_png(mnist_test, text: str, **layout) -> bytes:
-    return encode(to_image(compose(mnist_test, text, **layout)))
+def number_png(mnist, text: str, *, style: str = "black-on-white", **layout) -> bytes:
+    return encode(to_image(compose(mnist, text, **layout), style))
 
 
 def shapes_png() -> bytes:
