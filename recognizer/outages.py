@@ -31,7 +31,6 @@ MESSAGES = {
     DATABASE: "the database is unavailable; try again later",
     CACHE: "the cache (Redis) is unavailable; try again later",
 }
-_cache_outage_logged_for: ContextVar[str | None] = ContextVar("cache_outage_logged_for", default=None)
 API_PREFIXES = ("/api/", "/predict", "/health")  # answered in JSON, as recognizer/views.py does
 # user:password@ in URLs, password=... in connection strings: never logged.
 SECRETS = (
@@ -113,15 +112,20 @@ def outage_response(request, dependency: str) -> HttpResponse:
     return response
 
 
+_cache_outage_logged_for: ContextVar[str | None] = ContextVar("cache_outage_logged_for", default=None)
+
+
 class CacheOutageLogFilter(logging.Filter):
     """On the `django_redis.cache` logger: its "Exception ignored" records (a traceback each, one per
     cache call, two per throttled request) become one "cache unavailable" line per request, at ERROR,
-    with the reason and no traceback. Outside a request every record is kept."""
+    with the reason and no traceback. Outside a request every such record is kept; others pass as they are."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
+        if not record.exc_info:
+            return True
+        exc = record.exc_info[1]
         record.msg, record.args = "%s unavailable", (CACHE,)
-        record.dependency, record.reason = CACHE, redact(str(exc.__cause__ or exc)) if exc else ""
+        record.dependency, record.reason = CACHE, redact(str(exc.__cause__ or exc))
         record.exc_info, record.exc_text = None, None
         request_id = current_request_id()
         if request_id is not None and _cache_outage_logged_for.get() == request_id:
