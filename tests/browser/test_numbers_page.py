@@ -230,6 +230,16 @@ def test_pieces_that_are_not_digits_get_dashed_boxes_and_reading_waits_for_the_p
     expect(page.locator("#number-result")).to_have_attribute("data-state", "empty")
     expect(page.locator("#number-value")).to_have_text("")
 
+    # Ink with no digit in it: stored, answered with an empty number, said plainly.
+    write(page, "~")
+    page.locator("#number-read").click()
+    wait_for_reading(page)
+    expect(page.locator("#number-value")).to_have_text("")
+    expect(page.locator("#number-summary")).to_have_text("No digits found: nothing in this drawing reads as a digit.")
+    expect(page.locator("#number-boxes .number-box--rejected")).to_have_count(1)
+    expect(page.locator("#number-feedback")).to_be_visible()  # "Wrong? It was" still offered
+    assert Number.objects.get(pk=page.locator("#number-result").get_attribute("data-id")).number == ""
+
 
 @pytest.mark.parametrize(
     "respond, message",
@@ -312,6 +322,46 @@ def test_the_mode_switch_works_from_the_keyboard_alone(page):
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#app")).to_be_visible()
     expect(page.locator("#number-app")).to_be_hidden()
+
+
+def ink(page, selector) -> int:
+    return page.evaluate(
+        """selector => {
+          const canvas = document.querySelector(selector);
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let ink = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i] < 128) ink += 1;
+          return ink;
+        }""",
+        selector,
+    )
+
+
+def test_switching_modes_keeps_both_drawings(page):
+    page.locator("#auto-predict").uncheck()
+    box = page.locator("#canvas").bounding_box()
+    page.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.2 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.7 * box["width"], box["y"] + 0.2 * box["height"], steps=8)
+    page.mouse.move(box["x"] + 0.45 * box["width"], box["y"] + 0.8 * box["height"], steps=8)
+    page.mouse.up()
+    seven = ink(page, "#canvas")
+    assert seven > 0
+
+    open_number_mode(page)
+    page.locator("#number-auto").uncheck()
+    write(page, "19")
+    nineteen = ink(page, "#number-canvas")
+    assert nineteen > 0
+
+    page.locator("#tab-digit").click()
+    expect(page.locator("#canvas")).to_be_visible()
+    page.wait_for_function("() => document.querySelector('#canvas').width > 100")  # resized when shown again
+    assert ink(page, "#canvas") == pytest.approx(seven, rel=0.02)
+    page.locator("#tab-number").click()
+    page.wait_for_function("() => document.querySelector('#number-canvas').width > 100")
+    assert ink(page, "#number-canvas") == pytest.approx(nineteen, rel=0.02)
+    expect(page.locator("#number-undo")).to_be_enabled()
 
 
 def test_number_mode_fits_a_phone_and_a_finger_writes_a_number(phone_page):
