@@ -381,6 +381,7 @@ def test_number_mode_fits_a_phone_and_a_finger_writes_a_number(phone_page):
     assert page.evaluate("window.scrollY") == 0  # the canvas has touch-action: none
     expect(page.locator("#number-value")).to_have_text("2026")  # read when the finger rested
     wait_for_reading(page)
+    expect(page.locator("#number-value")).to_be_in_viewport(ratio=1)  # the answer shows without scrolling
     expect(page.locator("#number-boxes .number-box:not(.number-box--rejected)")).to_have_count(4)
     for index in range(4):
         assert_inside(page.locator("#number-boxes .number-box").nth(index).bounding_box(), box)
