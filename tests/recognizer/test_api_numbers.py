@@ -10,6 +10,7 @@ from PIL import Image
 
 from recognizer.models import Drawing, ModelVersion, Number
 from tests.recognizer.number_images import activate_refusing_version, compose, exif_rotated_jpeg, number_png, shapes_png
+from tests.recognizer.test_schemathesis import connections_kept  # noqa: F401  a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +311,46 @@ def test_staff_list_numbers_newest_first_with_review_filters(staff_client, api_c
 def test_an_unreadable_list_filter_is_a_400(staff_client, number, query):
     response = staff_client.get(URL, query)
     assert response.status_code == 400 and response.json()["status"] == "error"
+
+
+# --- the answers match the OpenAPI schema (random data never reaches a 201: it is never a number) ---
+
+
+def test_successful_answers_match_the_schema(connections_kept, png_2026, staff_token):
+    from tests.recognizer.test_schemathesis import CHECKS, schema
+
+    as_json = {"media_type": "application/json"}
+    body = {"image": base64.b64encode(png_2026).decode()}
+    created = schema["/api/numbers/"]["POST"].Case(body=body, **as_json).call()
+    assert created.status_code == 201, created.text[:300]
+    on_number = {"path_parameters": {"id": created.json()["id"]}}
+    answers = [
+        ("GET", "/api/numbers/", {"query": {"page_size": "1"}}),
+        ("GET", "/api/numbers/{id}/", on_number),
+        ("GET", "/api/numbers/{id}/image", on_number),
+        ("POST", "/api/numbers/{id}/feedback/", {"body": {"number": "2026"}, **as_json, **on_number}),
+        ("PATCH", "/api/numbers/{id}/", {"body": {"confirmed_number": "2026"}, **as_json, **on_number}),
+        ("PATCH", "/api/numbers/{id}/", {"body": {"confirmed_number": "20"}, **as_json, **on_number}),
+        ("PATCH", "/api/numbers/{id}/", {"body": {"confirmed_number": None}, **as_json, **on_number}),
+    ]
+    schema["/api/numbers/"]["POST"].Case(body=body, **as_json).validate_response(created, checks=CHECKS)
+    for method, path, arguments in answers:
+        case = schema[path][method].Case(**arguments)
+        response = case.call(headers={"Authorization": f"Token {staff_token}"})
+
+        assert response.status_code < 300, (method, path, response.status_code, response.text[:200])
+        case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.fresh_database
+def test_the_answer_without_a_model_is_the_documented_503(connections_kept, png_2026):
+    from schemathesis.checks import not_a_server_error
+
+    from tests.recognizer.test_schemathesis import CHECKS, schema
+
+    case = schema["/api/numbers/"]["POST"].Case(body={"image": base64.b64encode(png_2026).decode()},
+                                                media_type="application/json")
+    response = case.call()
+
+    assert response.status_code == 503 and not Number.objects.exists()
+    case.validate_response(response, checks=[check for check in CHECKS if check is not not_a_server_error])
