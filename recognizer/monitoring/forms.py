@@ -1,5 +1,5 @@
 """The page's date range: both days included, UTC, at most MAX_DAYS long, never past tomorrow."""
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -21,7 +21,7 @@ class DateRangeForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        today = timezone.localdate()
+        today = utc_today()
         end = data.get("end") or today
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         # Tomorrow is allowed: a staff member east of UTC may already be there; later days hold nothing.
@@ -35,6 +35,10 @@ class DateRangeForm(forms.Form):
             )
         data.update(start=start, end=end, format=data.get("format") or HTML)
         return data
+
+
+def utc_today() -> date:
+    return timezone.now().astimezone(UTC).date()
 
 
 def range_of(form: DateRangeForm) -> tuple[date, date]:
