@@ -27,7 +27,8 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     figures, latency = monitoring_figures(start=start, end=end), prediction_latency()
     if wants_json:
         return JsonResponse(figures_json(figures, latency))
-    return _page(request, form, figures=figures, charts=_charts(figures, latency), **table_rows(figures, latency))
+    shown = DateRangeForm({"start": start, "end": end})  # the range in effect, defaults filled in
+    return _page(request, shown, figures=figures, charts=_charts(figures, latency), **table_rows(figures, latency))
 
 
 def _page(request: HttpRequest, form: DateRangeForm, **context) -> TemplateResponse:

@@ -253,7 +253,9 @@ def test_an_empty_database_says_there_is_no_data(admin_client):
     response = admin_client.get(URL)
 
     assert response.status_code == 200
-    assert 'id="no-data"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="no-data"' in html
+    assert f'value="{TODAY - timedelta(days=29)}"' in html and f'value="{TODAY}"' in html  # the range in effect
     assert response.context["figures"].total.predictions == 0
     body = admin_client.get(URL, {"format": "json"}).json()
     assert body["total"]["predictions"] == 0 and body["total"]["accuracy"] is None
