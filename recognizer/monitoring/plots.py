@@ -7,6 +7,7 @@ SVG elements written by hand: no JavaScript, nothing loaded from another host. E
 <title> with its exact value, and the page prints the same numbers in tables beside the plots.
 """
 import math
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -14,7 +15,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 760, 230
-LEFT, RIGHT, TOP, BOTTOM = 60, 16, 34, 30  # margins around the plotting area
+LEFT, RIGHT, TOP, BOTTOM = 60, 16, 34, 30  # margins around the plotting area (TOP holds one legend row)
+LEGEND_ROW = 16  # each further legend row makes the plot this much taller
 COLOURS = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#db2777")
 MAX_X_LABELS = 8
 TICKS = 5  # horizontal grid lines above zero
@@ -38,8 +40,9 @@ def line_chart(
     """One line per series over the days; None is a gap (no data that day). `notes` add to each point's
     tooltip (e.g. "39 of 40")."""
     top = y_max if y_max is not None else _nice_ceiling(max((v for s in series.values() for v in s if v is not None), default=0))
-    plot = _Plot(len(days), top)
-    parts = plot.axes(fmt) + plot.x_labels(days)
+    legend = _legend(list(series))
+    plot = _Plot(len(days), top, legend_rows=legend.rows)
+    parts = legend.parts + plot.axes(fmt) + plot.x_labels(days)
     for index, (name, values) in enumerate(series.items()):
         colour = COLOURS[index % len(COLOURS)]
         parts += plot.line(values, colour)
@@ -47,8 +50,7 @@ def line_chart(
             if value is not None:
                 note = f" ({notes[name][i]})" if notes and notes.get(name) else ""
                 parts.append(plot.point(i, value, colour, f"{days[i]} · {name}: {fmt(value)}{note}"))
-    parts += _legend(list(series))
-    return _svg(label, parts)
+    return plot.svg(label, parts)
 
 
 def bar_chart(*, label: str, days: Sequence[date], values: Sequence[int], fmt: Format = integer) -> SafeString:
@@ -56,7 +58,7 @@ def bar_chart(*, label: str, days: Sequence[date], values: Sequence[int], fmt: F
     plot = _Plot(len(days), _nice_ceiling(max([*values, TICKS])))  # at least 0..5: whole-number ticks
     parts = plot.axes(fmt) + plot.x_labels(days)
     parts += [plot.bar(i, value, COLOURS[0], f"{days[i]}: {fmt(value)}") for i, value in enumerate(values) if value]
-    return _svg(label, parts)
+    return plot.svg(label, parts)
 
 
 def grouped_bar_chart(
@@ -64,22 +66,25 @@ def grouped_bar_chart(
 ) -> SafeString:
     """Bars side by side within each group, e.g. p50/p95/p99 latency per endpoint."""
     values = [v for s in series.values() for v in s]
-    plot = _Plot(len(groups), _nice_ceiling(max(values, default=0)))
-    parts = plot.axes(fmt) + plot.x_labels(list(groups), every=1)
+    legend = _legend(list(series))
+    plot = _Plot(len(groups), _nice_ceiling(max(values, default=0)), legend_rows=legend.rows)
+    parts = legend.parts + plot.axes(fmt) + plot.x_labels(list(groups), every=1)
     width = plot.step * 0.8 / max(len(series), 1)
     for index, (name, bars) in enumerate(series.items()):
         for i, value in enumerate(bars):
             x = plot.x(i) - plot.step * 0.4 + index * width
             parts.append(plot.bar_at(x, width * 0.9, value, COLOURS[index], f"{groups[i]} · {name}: {fmt(value)}"))
-    parts += _legend(list(series))
-    return _svg(label, parts)
+    return plot.svg(label, parts)
 
 
 class _Plot:
-    """Maps slot i (0..n-1, evenly spaced, centred) and values 0..top onto the plotting area."""
+    """Maps slot i (0..n-1, evenly spaced, centred) and values 0..top onto the plotting area, which sits
+    below the legend's rows."""
 
-    def __init__(self, slots: int, top: float):
+    def __init__(self, slots: int, top: float, legend_rows: int = 1):
         self.slots, self.top = max(slots, 1), top or 1.0
+        self.margin_top = TOP + LEGEND_ROW * max(legend_rows - 1, 0)
+        self.height = HEIGHT + self.margin_top - TOP
         self.inner_w, self.inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
         self.step = self.inner_w / self.slots
 
@@ -87,7 +92,7 @@ class _Plot:
         return LEFT + self.step * (i + 0.5)
 
     def y(self, value: float) -> float:
-        return TOP + self.inner_h * (1 - min(max(value / self.top, 0.0), 1.0))
+        return self.margin_top + self.inner_h * (1 - min(max(value / self.top, 0.0), 1.0))
 
     def axes(self, fmt: Format) -> list[str]:
         parts = []
@@ -100,7 +105,7 @@ class _Plot:
 
     def x_labels(self, labels: Sequence, every: int | None = None) -> list[str]:
         every = every or math.ceil(len(labels) / MAX_X_LABELS) or 1
-        return [_text(self.x(i), HEIGHT - 10, str(label), anchor="middle") for i, label in enumerate(labels) if i % every == 0]
+        return [_text(self.x(i), self.height - 10, str(label), anchor="middle") for i, label in enumerate(labels) if i % every == 0]
 
     def line(self, values: Sequence[Value], colour: str) -> list[str]:
         """Polylines through consecutive known values; a missing day breaks the line."""
@@ -121,29 +126,39 @@ class _Plot:
 
     def bar_at(self, x: float, width: float, value: float, colour: str, title: str) -> str:
         y = self.y(value)
-        return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{TOP + self.inner_h - y:.1f}" '
+        return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{self.margin_top + self.inner_h - y:.1f}" '
                 f'fill="{colour}"><title>{escape(title)}</title></rect>')
 
 
-def _legend(names: list[str]) -> list[str]:
-    parts, x = [], LEFT
+    def svg(self, label: str, parts: list[str]) -> SafeString:
+        return mark_safe(
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {self.height}" width="100%" role="img" '
+            f'aria-label="{escape(label)}" style="max-width:{WIDTH}px">{"".join(parts)}</svg>'
+        )
+
+
+@dataclass
+class _Legend:
+    parts: list[str]
+    rows: int
+
+
+def _legend(names: list[str]) -> _Legend:
+    """A swatch and a name per series, wrapping onto further rows when the names fill the width."""
+    parts, x, row = [], LEFT, 0
     for index, name in enumerate(names):
-        parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{COLOURS[index % len(COLOURS)]}"/>')
-        parts.append(_text(x + 16, 18, name))
-        x += 28 + 7 * len(name)
-    return parts
+        width = 28 + 7 * len(name)  # 7 px per character of 11 px text, roughly
+        if x + width > WIDTH - RIGHT and x > LEFT:
+            x, row = LEFT, row + 1
+        y = 8 + LEGEND_ROW * row
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{COLOURS[index % len(COLOURS)]}"/>')
+        parts.append(_text(x + 16, y + 10, name))
+        x += width
+    return _Legend(parts, row + 1)
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" fill="currentColor">{escape(text)}</text>'
-
-
-def _svg(label: str, parts: list[str]) -> SafeString:
-    body = "".join(parts)
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-label="{escape(label)}" style="max-width:{WIDTH}px">{body}</svg>'
-    )
 
 
 def _nice_ceiling(value: float) -> float:

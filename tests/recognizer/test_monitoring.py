@@ -23,6 +23,7 @@ from ml.negatives import doodle_ink
 from ml.report import Report
 from recognizer import services
 from recognizer.models import Drawing
+from recognizer.monitoring import plots
 from recognizer.monitoring.forms import MAX_DAYS
 from recognizer.monitoring.latency import METRIC, histogram_quantile, prediction_latency
 
@@ -365,6 +366,21 @@ def test_percentiles_interpolate_inside_buckets_as_promql_does():
     # p99: rank 99 is the last of the third bucket, 50 ms.
     assert row.percentiles[0.99] == pytest.approx(0.050)
     assert histogram_quantile(0.999, [(0.01, 50), (0.02, 90), (0.05, 99), (float("inf"), 100)]) == 0.05
+
+
+# --- plots -----------------------------------------------------------------------------------------------
+
+
+def test_a_missing_day_breaks_the_line_and_long_legends_wrap():
+    days = [TODAY + timedelta(days=n) for n in range(5)]
+    svg = plots.line_chart(label="t", days=days, series={"a": [0.5, 0.6, None, 0.7, 0.8]})
+
+    assert svg.count("<polyline") == 2 and svg.count("<circle") == 4
+    assert f"{days[3]} · a: 70.0 %" in svg
+    names = [f"version-{n}-with-a-long-name" for n in range(6)]
+    wide = plots.line_chart(label="t", days=days, series={name: [0.9] * 5 for name in names})
+    height = int(wide.split('viewBox="0 0 ')[1].split('"')[0].split()[1])
+    assert height > plots.HEIGHT
 
 
 # --- scale ------------------------------------------------------------------------------------------------
