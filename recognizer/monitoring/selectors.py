@@ -16,7 +16,8 @@ from recognizer.selectors import _disagrees, disagreement_q, drawing_confirmed_q
 
 def user_correction_q() -> Q:
     """The user's suggestion (a digit, or "not a digit") differs from the model's answer: the rows that
-    `digits_feedback_total{agrees="false"}` counted when the feedback came in."""
+    `digits_feedback_total{agrees="false"}` counted when the feedback came in. The rule is the review
+    filter's (recognizer.selectors), whose public form only offers confirmed, or confirmed-or-suggested."""
     return _disagrees("suggested_label", "suggested_not_a_digit")
 
 
