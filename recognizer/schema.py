@@ -36,7 +36,9 @@ THROTTLED = error_response(
     "Too many requests from this client (per address; per account when signed in, staff never): "
     "wait `Retry-After` seconds.",
 )
-MODEL_UNAVAILABLE = error_response(503, "The active model cannot be loaded; try again later. Nothing was stored.")
+MODEL_UNAVAILABLE = error_response(
+    503, "The active model cannot be loaded, or the database is unavailable; try again later. Nothing was stored."
+)
 
 RETRY_AFTER = OpenApiParameter(
     name="Retry-After",

@@ -64,7 +64,13 @@ def disagreement_q(*, include_suggested: bool = True) -> Q:
     confirmed = _disagrees("confirmed_label", "confirmed_not_a_digit")
     if not include_suggested:
         return confirmed
-    return confirmed | _disagrees("suggested_label", "suggested_not_a_digit")
+    return confirmed | suggestion_disagreement_q()
+
+
+def suggestion_disagreement_q() -> Q:
+    """The user's suggestion (a digit, or "not a digit") differs from the model's answer: a correction
+    by the user, as `digits_feedback_total{agrees="false"}` counts it when the feedback comes in."""
+    return _disagrees("suggested_label", "suggested_not_a_digit")
 
 
 def _disagrees(label_field: str, not_a_digit_field: str) -> Q:

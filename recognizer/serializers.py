@@ -268,6 +268,10 @@ class HealthSerializer(serializers.Serializer):
     model_loaded = serializers.BooleanField(help_text="The active model version loaded in this process.")
     model_version = serializers.CharField(allow_null=True, help_text="The active version; null when none is.")
     database = serializers.ChoiceField(choices=["ok", "error"])
+    cache = serializers.ChoiceField(
+        choices=["ok", "error"], required=False,
+        help_text="Redis, only when REDIS_URL is set. Its outage alone leaves status ok: throttles fail open.",
+    )
     error = serializers.CharField(required=False, help_text="What is unhealthy; only when status is error.")
 
 

@@ -11,14 +11,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 
 from recognizer.models import Drawing
-from recognizer.selectors import _disagrees, disagreement_q, drawing_confirmed_q
-
-
-def user_correction_q() -> Q:
-    """The user's suggestion (a digit, or "not a digit") differs from the model's answer: the rows that
-    `digits_feedback_total{agrees="false"}` counted when the feedback came in. The rule is the review
-    filter's (recognizer.selectors), whose public form only offers confirmed, or confirmed-or-suggested."""
-    return _disagrees("suggested_label", "suggested_not_a_digit")
+from recognizer.selectors import disagreement_q, drawing_confirmed_q, suggestion_disagreement_q
 
 
 def feedback_q() -> Q:
@@ -114,7 +107,7 @@ def _buckets(start: date, end: date):
             confidence_sum=Sum("confidence"),
             not_a_digit=Count("created", filter=Q(is_digit=False)),
             feedback=Count("created", filter=feedback_q()),
-            corrected=Count("created", filter=user_correction_q()),
+            corrected=Count("created", filter=suggestion_disagreement_q()),
             confirmed=Count("created", filter=drawing_confirmed_q()),
             confirmed_correct=Count("created", filter=confirmed_correct_q()),
         )
