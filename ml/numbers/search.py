@@ -15,15 +15,22 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ml.numbers.segmentation import Atom
 from ml.predictor import Prediction
 
-MAX_ATOMS = 4  # atoms in one digit at most
+MAX_ATOMS = 5  # atoms in one digit at most
 MAX_WIDTH = 1.6  # a span wider than this many digit heights is never one digit
 MAX_GAP = 0.25  # atoms further apart than this share of a digit's height are never one digit
-DIGIT_BONUS = 0.0
-CUT_PENALTY = 1.5  # for each cut through a connected stroke that the grouping uses
+DIGIT_BONUS = 0.05
+CUT_PENALTY = 0.4  # for each cut through a connected stroke that the grouping uses
+CUT_INK_COST = 0.5  # and for each pen width of stroke it crosses beyond one (touching digits meet in
+# about one stroke; halving a 0 crosses two, an 8 three)
 NOT_DIGIT_PENALTY = 1.0  # for a single atom answered "not a digit" (more atoms never are)
+DIGIT_WIDTH = 1.0  # digits are rarely wider than they are tall...
+WIDTH_COST = 1.5  # ...and each height of width beyond costs this much: two digits read as one wide
+# one (the model reads "22" squeezed into its 20x20 box as a sure 2) lose to the two
 FLOOR = 1e-6  # keeps log() finite
 
 
@@ -51,7 +58,8 @@ def spans(atoms: Sequence[Atom], height: float) -> list[tuple[int, int]]:
     return found
 
 
-def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], predictions: list[Prediction]) -> list[Choice]:
+def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], predictions: list[Prediction],
+                  height: float) -> list[Choice]:
     """The grouping of the atoms into candidate spans with the highest total value."""
     count = len(atoms)
     best = [0.0] + [-math.inf] * count
@@ -64,7 +72,8 @@ def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], pred
             start = candidates[index][0]
             value, is_digit = _value(predictions[index], end - start == 1)
             if start > 0 and _cut_between(atoms[start - 1], atoms[start]):
-                value -= CUT_PENALTY
+                value -= CUT_PENALTY + CUT_INK_COST * max(0.0, atoms[start].cut - 1.0)
+            value -= WIDTH_COST * max(0.0, _aspect(atoms[start:end]) - DIGIT_WIDTH)
             if best[start] + value > best[end]:
                 best[end] = best[start] + value
                 back[end] = Choice(start, end, is_digit, index)
@@ -86,6 +95,13 @@ def _value(prediction: Prediction, single: bool) -> tuple[float, bool]:
     return as_digit, prediction.is_digit is not False
 
 
+def _aspect(atoms: Sequence[Atom]) -> float:
+    """Width over height of the atoms' common box."""
+    width = max(a.box[0] + a.box[2] for a in atoms) - min(a.box[0] for a in atoms)
+    height = max(a.box[1] + a.box[3] for a in atoms) - min(a.box[1] for a in atoms)
+    return width / max(height, 1)
+
+
 def _cut_between(left: Atom, right: Atom) -> bool:
     """True when the two atoms are slices of one stroke blob (the boundary is a cut, not a gap)."""
-    return left.labels == right.labels and left.x1 == right.x0
+    return left.labels == right.labels and np.array_equal(left.hi, right.lo)

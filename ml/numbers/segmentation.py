@@ -1,12 +1,13 @@
 """Cut a number's ink into atoms (whole strokes or slices of touching ones) and marks, left to right.
 
-1. Strokes: Otsu's mask of the ink, noise dropped (`ml.numbers.strokes`).
+1. Strokes: Otsu's mask of the ink, long horizontal lines (underlines) and noise dropped (`ml.numbers.strokes`).
 2. Units: every tall component is a unit; short ones (a 5's top bar, the dots of a dotted 0, the second
    stroke of a 4) join the unit they overlap horizontally, or each other. Two tall components never
    join here: whether they are one digit (a 4 in two strokes) is for the model to say (`search`).
 3. Marks: units much shorter than a digit (`.` `,` `-`, stray dots, underlines) are not digits.
-4. Atoms: a unit wider than a digit usually is is sliced at candidate cuts (`ml.numbers.cuts`);
-   the search then decides which consecutive atoms make one digit.
+4. Atoms: each unit is one atom; `split` cuts one that the model does not read as one sure digit
+   along candidate paths (`ml.numbers.cuts`), and the search decides which consecutive atoms make
+   one digit (`ml.numbers.search`, called by `ml.numbers.reading`).
 Never imports TensorFlow.
 """
 from __future__ import annotations
@@ -15,23 +16,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ml.numbers.cuts import cut_columns
-from ml.numbers.strokes import Component, components, reference_height, stroke_mask
+from ml.numbers.cuts import cut_paths
+from ml.numbers.strokes import Component, components, pen_width, reference_height, stroke_mask, without_long_lines
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 
 SHORT = 0.5  # components shorter than this share of a digit's height are fragments
 MARK = 0.42  # units shorter than this share of a digit's height are marks, not digits
+NEAR = 0.15  # fragments closer than this share of a digit's height belong together
 MAX_FRAGMENT_WIDTH = 1.3  # wider fragments (an underline) join nothing
-CUT_WIDTH = 0.75  # units wider than this share of a digit's height are looked at for cuts
+MIN_SPLIT_WIDTH = 0.4  # units narrower than this share of a digit's height are never cut
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Atom:
+    """Part of the strokes: the pixels of `labels` that lie, on each image row r, in columns
+    [lo[r], hi[r]) (a whole unit has the same bounds on every row; a slice is bounded by cut paths)."""
+
     labels: frozenset[int]  # components of the label map it takes pixels from
-    x0: int  # its columns: [x0, x1)
-    x1: int
+    lo: np.ndarray  # (image rows,) first column of the atom on each row
+    hi: np.ndarray  # (image rows,) one past its last column
     box: Box
+    cut: float = 0.0  # stroke pixels crossed by the cut on its left, in pen widths (0: no cut)
 
     @property
     def centre(self) -> float:
@@ -48,7 +54,7 @@ class Pieces:
 
 def pieces(ink: np.ndarray) -> Pieces:
     """The atoms and marks of an ink map (float, 1 = ink)."""
-    labels, found = components(stroke_mask(ink))
+    labels, found = components(without_long_lines(stroke_mask(ink)))
     if not found:
         return Pieces(labels, (), (), 0.0)
     height = reference_height(found)
@@ -56,13 +62,17 @@ def pieces(ink: np.ndarray) -> Pieces:
     for unit in _units(found, height):
         box = _union([c.box for c in unit])
         members = frozenset(c.label for c in unit)
-        if box[3] < MARK * height:
-            marks.append(Atom(members, box[0], box[0] + box[2], box))
-        elif box[2] > CUT_WIDTH * height:
-            atoms += _slices(labels, members, box, height)
-        else:
-            atoms.append(Atom(members, box[0], box[0] + box[2], box))
+        whole = _whole(labels.shape[0], members, box)
+        (marks if box[3] < MARK * height else atoms).append(whole)
     return Pieces(labels, tuple(sorted(atoms, key=lambda a: a.centre)), tuple(marks), height)
+
+
+def split(found: Pieces, atom: Atom) -> list[Atom]:
+    """A unit cut along its candidate paths (`ml.numbers.cuts`) into atoms, left to right; the unit
+    itself when it is too narrow to hold two digits."""
+    if atom.box[2] < MIN_SPLIT_WIDTH * found.height:
+        return [atom]
+    return _slices(found.labels, atom.labels, atom.box, found.height) or [atom]
 
 
 def segment(ink: np.ndarray) -> list[Box]:
@@ -80,40 +90,77 @@ def crop(ink: np.ndarray, labels: np.ndarray, atoms: list[Atom] | tuple[Atom, ..
     columns = np.arange(x, x + width)[None, :]
     keep = np.zeros(window.shape, dtype=bool)
     for atom in atoms:
-        keep |= np.isin(window, list(atom.labels)) & (columns >= atom.x0) & (columns < atom.x1)
+        lo, hi = atom.lo[y : y + height, None], atom.hi[y : y + height, None]
+        keep |= np.isin(window, list(atom.labels)) & (columns >= lo) & (columns < hi)
     return np.where(keep, ink[y : y + height, x : x + width], 0.0).astype(np.float32), box
 
 
 def _units(found: list[Component], height: float) -> list[list[Component]]:
-    """Tall components alone; each short one joined to the unit it overlaps most (see module doc)."""
+    """Tall components alone; short ones first gathered with the short ones they nearly touch (the
+    dots of a dotted 0), then each gathering joined to the unit it overlaps most (see module doc)."""
     units = [[c] for c in found if c.box[3] >= SHORT * height]
-    for fragment in sorted((c for c in found if c.box[3] < SHORT * height), key=lambda c: c.box[0]):
-        best, best_overlap = None, 0.0
-        if fragment.box[2] <= MAX_FRAGMENT_WIDTH * height:
-            for unit in units:
-                box = _union([c.box for c in unit])
-                overlap = _overlap(box, fragment.box)
-                if overlap >= 0.5 * min(box[2], fragment.box[2]) and overlap > best_overlap:
-                    best, best_overlap = unit, overlap
+    clusters = _clusters([c for c in found if c.box[3] < SHORT * height], NEAR * height)
+    for cluster in sorted(clusters, key=lambda members: _union([c.box for c in members])[0]):
+        box = _union([c.box for c in cluster])
+        best = None
+        if box[3] < SHORT * height and box[2] <= MAX_FRAGMENT_WIDTH * height:
+            best = _most_overlapping(units, box)
         if best is None:
-            units.append([fragment])
+            units.append(list(cluster))
         else:
-            best.append(fragment)
+            best.extend(cluster)
     return units
 
 
+def _clusters(fragments: list[Component], near: float) -> list[list[Component]]:
+    """Fragments linked when their boxes are closer than `near` px (single linkage)."""
+    clusters: list[list[Component]] = []
+    for fragment in fragments:
+        linked = [c for c in clusters if any(_distance(fragment.box, other.box) < near for other in c)]
+        merged = [fragment] + [member for c in linked for member in c]
+        clusters = [c for c in clusters if not any(c is l for l in linked)] + [merged]
+    return clusters
+
+
+def _most_overlapping(units: list[list[Component]], box: Box) -> list[Component] | None:
+    best, best_overlap = None, 0
+    for unit in units:
+        unit_box = _union([c.box for c in unit])
+        overlap = _overlap(unit_box, box)
+        if overlap >= 0.5 * min(unit_box[2], box[2]) and overlap > best_overlap:
+            best, best_overlap = unit, overlap
+    return best
+
+
+def _distance(a: Box, b: Box) -> int:
+    """The gap between two boxes (0 when they touch or overlap), the larger of across and down."""
+    across = max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2])
+    down = max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3])
+    return max(0, across, down)
+
+
+def _whole(rows: int, members: frozenset[int], box: Box) -> Atom:
+    return Atom(members, np.full(rows, box[0]), np.full(rows, box[0] + box[2]), box)
+
+
 def _slices(labels: np.ndarray, members: frozenset[int], box: Box, height: float) -> list[Atom]:
-    """A wide unit sliced at its candidate cuts into atoms, each with the box of its own ink."""
+    """A wide unit cut along its candidate paths into atoms, each with the box of its own ink."""
     x, y, width, h = box
     window = np.isin(labels[y : y + h, x : x + width], list(members))
-    edges = [0, *cut_columns(window, height), width]
+    rows = labels.shape[0]
+    paths = cut_paths(window, height)
+    bounds = [np.full(h, 0), *(path for path, _ in paths), np.full(h, width)]
+    crossed = [0.0, *(ink / pen_width(window) for _, ink in paths)]
+    columns = np.arange(width)[None, :]
     atoms = []
-    for start, end in zip(edges, edges[1:]):
-        rows, cols = np.nonzero(window[:, start:end])
-        if rows.size:
-            inner = (x + start + int(cols.min()), y + int(rows.min()), int(cols.max() - cols.min() + 1),
-                     int(rows.max() - rows.min() + 1))
-            atoms.append(Atom(members, x + start, x + end, inner))
+    for left, right, cut in zip(bounds, bounds[1:], crossed):
+        inside = window & (columns >= left[:, None]) & (columns < right[:, None])
+        ys, xs = np.nonzero(inside)
+        if ys.size:
+            lo, hi = np.full(rows, x + width), np.full(rows, x + width)
+            lo[y : y + h], hi[y : y + h] = x + left, x + right
+            inner = (x + int(xs.min()), y + int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
+            atoms.append(Atom(members, lo, hi, inner, cut))
     return atoms
 
 

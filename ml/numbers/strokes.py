@@ -14,6 +14,7 @@ import numpy as np
 
 FLOOR = 0.1  # weaker ink is background whatever the histogram says
 THRESHOLD_RANGE = (0.25, 0.6)  # Otsu's cut is kept inside this range (of the strongest ink)
+LINE_LENGTH = 1.5  # a straight horizontal run longer than this many digit heights is a line, not a digit
 NOISE_AREA = 0.0015  # components with less of the total stroke area than this are noise
 
 
@@ -38,6 +39,20 @@ def stroke_mask(ink: np.ndarray) -> np.ndarray:
     otsu, _ = cv2.threshold(inked.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     threshold = float(np.clip(otsu / 255.0, *THRESHOLD_RANGE))
     return levels >= threshold * 255
+
+
+def without_long_lines(mask: np.ndarray) -> np.ndarray:
+    """The mask less its long horizontal lines (underlines, a form's rules): runs of ink longer than
+    `LINE_LENGTH` digit heights, where the height is first judged from the mask's own components."""
+    _, found = components(mask)
+    if not found:
+        return mask
+    length = int(round(LINE_LENGTH * reference_height(found)))
+    if length < 8 or length > mask.shape[1]:
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+    lines = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
+    return mask & ~lines if lines.any() else mask
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, list[Component]]:

@@ -42,13 +42,15 @@ class ComposedNumber:
 
 
 def compose(pool: DigitPool, rng: np.random.Generator, layout: str, *, digits: int | None = None,
-            height: int | None = None) -> ComposedNumber:
-    """One random number of `digits` digits (2-8 by default) from `pool`, in `layout`."""
+            height: int | None = None, picks: list[int] | None = None) -> ComposedNumber:
+    """One random number of `digits` digits (2-8 by default) from `pool`, in `layout`; `picks` chooses
+    the pool's digits instead (their indices, left to right)."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
     count = digits or int(rng.integers(MIN_DIGITS, MAX_DIGITS + 1))
     height = height or int(rng.integers(*HEIGHTS))
-    picks = rng.integers(0, len(pool.labels), size=count)
+    if picks is None:
+        picks = list(rng.integers(0, len(pool.labels), size=count))
     text = "".join(str(int(pool.labels[i])) for i in picks)
     pen = max(2, int(round(height * rng.uniform(*PEN))))
     glyphs = [glyph(pool.images[i], _digit_height(height, layout, rng), pen) for i in picks]
@@ -114,18 +116,25 @@ def _tops(glyphs: list[np.ndarray], layout: str, height: int, rng: np.random.Gen
 
 
 def _advance(left: np.ndarray, right: np.ndarray, dy: int, layout: str, height: int, rng: np.random.Generator) -> int:
-    """How far right of `left`'s origin `right` goes (dy: right's top minus left's top)."""
+    """How far right of `left`'s origin `right` goes (dy: right's top minus left's top). Gaps and
+    overlaps are between the glyphs' ink boxes, not their padded arrays."""
     box_gap = {
         "spaced": (0.2, 0.6), "mixed_heights": (0.12, 0.45), "drifting": (0.12, 0.45),
         "slanted": (0.15, 0.45), "marks": (0.25, 0.5), "tight": (0.02, 0.1),
     }
+    flush = _ink_columns(left)[1] + 1 - _ink_columns(right)[0]  # ink boxes side by side
     if layout in box_gap:
-        return left.shape[1] + int(round(height * rng.uniform(*box_gap[layout])))
+        return flush + max(1, int(round(height * rng.uniform(*box_gap[layout]))))
     free = _contact(left, right, dy)
     if layout == "touching" and free is not None:
         return free - int(rng.integers(1, max(2, height // 16) + 1))
     overlap = int(rng.integers(3, max(4, int(0.12 * height)) + 1))  # overlapping, or touching with no shared rows
-    return left.shape[1] - overlap
+    return flush - overlap
+
+
+def _ink_columns(g: np.ndarray) -> tuple[int, int]:
+    columns = np.flatnonzero((g > 0.5).any(axis=0))
+    return int(columns[0]), int(columns[-1])
 
 
 def _contact(left: np.ndarray, right: np.ndarray, dy: int) -> int | None:
