@@ -19,9 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from ml import artifacts, canvas
+from ml.calibration import Calibration
 from ml.data import load_split, resolve_mnist_dir
+from ml.numbers.measure import example
+from ml.numbers.pool import digit_pool
+from ml.numbers.reading import read_number
 from ml.predictor import Predictor
 from ml.preprocess import preprocess, to_model_input
+from ml.report import Report
 
 PROCESS_PROBES = {
     "LiteRT predictor process": (
@@ -67,6 +72,23 @@ def row(name: str, value: float, unit: str, baseline: float | None = None) -> st
     return f"  {name:<42} {value:>10.3f} {unit:<9}{ratio}"
 
 
+def bench_numbers(model_dir: Path, png: bytes, repeats: int) -> None:
+    """An 8-digit number read whole (`ml.numbers.read_number`), against one digit read the same way
+    (decode, preprocess, predict) in the same run; both with the version's calibration, as served.
+    The issue's target: at most 3x the single-digit p50."""
+    serving = Report.from_dict(artifacts.read_metrics(model_dir)).serving
+    predictor = Predictor(model_dir / artifacts.TFLITE_MODEL, calibration=Calibration.from_serving(serving))
+    single = median_ms(lambda: predictor.predict(preprocess(png)), repeats)
+    print("\nWhole numbers, median of calls (ratio: times the single-digit p50 just above it)")
+    print(row("one digit: preprocess + predict (p50)", single, "ms", single))
+    pool = digit_pool("validation")
+    for layout in ("spaced", "tight", "touching"):
+        case = example(pool, layout, digits=8, seed=1)
+        read = read_number(case.data, predictor).number
+        ms = median_ms(lambda: read_number(case.data, predictor), max(20, repeats // 4))
+        print(row(f"8-digit number, {layout} (read {read == case.text})", ms, "ms", single))
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model-dir", default=str(artifacts.SHIPPED_DIR), help="directory with model.keras and model.tflite")
@@ -98,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
     prep = median_ms(lambda: preprocess(png), repeats)
     print(row("preprocess a 280x280 canvas PNG", prep, "ms"))
     print(row("preprocess + LiteRT predict", median_ms(lambda: predictor.predict(preprocess(png)), repeats), "ms"))
+
+    bench_numbers(model_dir, png, repeats)
 
     print("\nBatch throughput, 256 images per call (ratio: times the LiteRT throughput)")
     lite_batch = 256 / (median_ms(lambda: predictor.predict_batch(batch), 20) / 1000)

@@ -47,6 +47,13 @@ def cases(pool: DigitPool, count: int, seed: int) -> list[Case]:
     return out
 
 
+def example(pool: DigitPool, layout: str, *, digits: int = 8, seed: int = 0, style: str = "canvas") -> Case:
+    """One number of `digits` digits in `layout` (for benchmarks and demonstrations)."""
+    rng = np.random.default_rng(seed)
+    number = compose(pool, rng, layout, digits=digits)
+    return Case(number.text, render(number.mask, style, rng, height=number.height), layout, style, "example")
+
+
 def _case(pool: DigitPool, rng: np.random.Generator, layout: str, style: str, group: str) -> Case:
     number = compose(pool, rng, layout)
     return Case(number.text, render(number.mask, style, rng, height=number.height), layout, style, group)

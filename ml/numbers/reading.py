@@ -104,9 +104,10 @@ def _runs(atoms: list[Atom], height: float) -> list[tuple[Atom, ...]]:
 
 
 def _unsure(atom: Atom, prediction: Prediction, height: float) -> bool:
-    """Whether a unit needs cutting: wider than a digit, or not read as one sure digit."""
+    """Whether a unit needs cutting: wider than a digit (as tall as itself or the number's digits), or
+    not read as one sure digit."""
     return (
-        atom.box[2] > WIDE * height
+        atom.box[2] > WIDE * max(height, atom.box[3])
         or prediction.confidence < SURE
         or (prediction.digit_score is not None and prediction.digit_score < SURE)
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ml.numbers.cuts import cut_paths
-from ml.numbers.strokes import Component, components, pen_width, reference_height, stroke_mask, without_long_lines
+from ml.numbers.strokes import Component, pen_width, reference_height, strokes
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 
@@ -54,7 +54,7 @@ class Pieces:
 
 def pieces(ink: np.ndarray) -> Pieces:
     """The atoms and marks of an ink map (float, 1 = ink)."""
-    labels, found = components(without_long_lines(stroke_mask(ink)))
+    labels, found = strokes(ink)
     if not found:
         return Pieces(labels, (), (), 0.0)
     height = reference_height(found)
@@ -70,9 +70,10 @@ def pieces(ink: np.ndarray) -> Pieces:
 def split(found: Pieces, atom: Atom) -> list[Atom]:
     """A unit cut along its candidate paths (`ml.numbers.cuts`) into atoms, left to right; the unit
     itself when it is too narrow to hold two digits."""
-    if atom.box[2] < MIN_SPLIT_WIDTH * found.height:
+    height = max(found.height, atom.box[3])  # a taller digit than most is cut at its own scale
+    if atom.box[2] < MIN_SPLIT_WIDTH * height:
         return [atom]
-    return _slices(found.labels, atom.labels, atom.box, found.height) or [atom]
+    return _slices(found.labels, atom.labels, atom.box, height) or [atom]
 
 
 def segment(ink: np.ndarray) -> list[Box]:

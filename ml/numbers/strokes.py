@@ -41,18 +41,20 @@ def stroke_mask(ink: np.ndarray) -> np.ndarray:
     return levels >= threshold * 255
 
 
-def without_long_lines(mask: np.ndarray) -> np.ndarray:
-    """The mask less its long horizontal lines (underlines, a form's rules): runs of ink longer than
-    `LINE_LENGTH` digit heights, where the height is first judged from the mask's own components."""
-    _, found = components(mask)
+def strokes(ink: np.ndarray) -> tuple[np.ndarray, list[Component]]:
+    """The label map and components of the pen's strokes, with long horizontal lines (underlines, a
+    form's rules) removed: straight runs longer than `LINE_LENGTH` digit heights. The mask is labelled
+    again only when some component is that wide (labelling is the costliest step here)."""
+    mask = stroke_mask(ink)
+    labels, found = components(mask)
     if not found:
-        return mask
+        return labels, found
     length = int(round(LINE_LENGTH * reference_height(found)))
-    if length < 8 or length > mask.shape[1]:
-        return mask
+    if length < 8 or all(c.box[2] < length for c in found):
+        return labels, found
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     lines = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
-    return mask & ~lines if lines.any() else mask
+    return components(mask & ~lines) if lines.any() else (labels, found)
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, list[Component]]:

@@ -60,9 +60,7 @@ CASES = [(text, layout) for layout in ("spaced", "tight", "mixed_heights", "drif
          for text in ("2026", "1984", "75310")]
 
 
-@pytest.mark.parametrize("text, layout", [
-    pytest.param(*case, marks=OVER_CUT) if case == ("2026", "mixed_heights") else case for case in CASES
-])
+@pytest.mark.parametrize("text, layout", CASES)
 def test_separate_digits_in_every_layout(pool, readable, predictor, layout, text):
     assert number(pool, readable, predictor, text, layout) == text
 
