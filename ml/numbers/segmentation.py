@@ -24,6 +24,8 @@ Box = tuple[int, int, int, int]  # x, y, width, height
 SHORT = 0.5  # components shorter than this share of a digit's height are fragments
 MARK = 0.42  # units shorter than this share of a digit's height are marks, not digits
 NEAR = 0.15  # fragments closer than this share of a digit's height belong together
+DOT = 0.25  # a lone fragment smaller than this share of a digit's height both ways is a dot
+REACH = 0.2  # a fragment further than this share of a digit's height from a unit is not part of it
 MAX_FRAGMENT_WIDTH = 1.3  # wider fragments (an underline) join nothing
 MIN_SPLIT_WIDTH = 0.4  # units narrower than this share of a digit's height are never cut
 
@@ -104,8 +106,9 @@ def _units(found: list[Component], height: float) -> list[list[Component]]:
     for cluster in sorted(clusters, key=lambda members: _union([c.box for c in members])[0]):
         box = _union([c.box for c in cluster])
         best = None
-        if box[3] < SHORT * height and box[2] <= MAX_FRAGMENT_WIDTH * height:
-            best = _most_overlapping(units, box)
+        is_dot = max(box[2], box[3]) < DOT * height  # a full stop, a comma, a stray dot: never part of a digit
+        if not is_dot and box[3] < SHORT * height and box[2] <= MAX_FRAGMENT_WIDTH * height:
+            best = _most_overlapping(units, box, REACH * height)
         if best is None:
             units.append(list(cluster))
         else:
@@ -123,11 +126,15 @@ def _clusters(fragments: list[Component], near: float) -> list[list[Component]]:
     return clusters
 
 
-def _most_overlapping(units: list[list[Component]], box: Box) -> list[Component] | None:
+def _most_overlapping(units: list[list[Component]], box: Box, reach: float) -> list[Component] | None:
+    """The unit that `box` overlaps most horizontally (at least half the narrower's width), among
+    those less than `reach` px away (a stray dot high above a digit is not part of it)."""
     best, best_overlap = None, 0
     for unit in units:
         unit_box = _union([c.box for c in unit])
         overlap = _overlap(unit_box, box)
+        if _distance(unit_box, box) >= reach:
+            continue
         if overlap >= 0.5 * min(unit_box[2], box[2]) and overlap > best_overlap:
             best, best_overlap = unit, overlap
     return best
