@@ -36,14 +36,15 @@ def cut_paths(window: np.ndarray, height: float) -> list[tuple[np.ndarray, float
     starts = np.arange(gap, width - gap, max(1, int(round(STRIDE * height))))
     paths, costs = _cheapest_paths(window, starts, band)
     budget = max(1, int(np.ceil(width / height * CUTS_PER_HEIGHT)))
+    centres = np.array([float(path.mean()) for path in paths])
     chosen: list[int] = []
     for index in np.argsort(costs, kind="stable"):
-        centre = float(paths[index].mean())
-        if gap <= centre <= width - gap and all(abs(centre - float(paths[c].mean())) >= gap for c in chosen):
+        centre = centres[index]
+        if gap <= centre <= width - gap and all(abs(centre - centres[c]) >= gap for c in chosen):
             chosen.append(int(index))
         if len(chosen) >= budget:
             break
-    chosen.sort(key=lambda index: float(paths[index].mean()))
+    chosen.sort(key=lambda index: centres[index])
     ordered = [paths[index] for index in chosen]
     for i in range(1, len(ordered)):
         ordered[i] = np.maximum(ordered[i], ordered[i - 1])

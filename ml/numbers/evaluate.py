@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from ml import artifacts
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> dict:
     model_dir = Path(options.model_dir)
     serving = Report.from_dict(artifacts.read_metrics(model_dir)).serving
     predictor = Predictor(model_dir / artifacts.TFLITE_MODEL, calibration=Calibration.from_serving(serving))
-    results = {"command": "python -m ml.numbers.evaluate " + " ".join(argv or []), "count": options.count,
+    given = sys.argv[1:] if argv is None else argv
+    results = {"command": " ".join(["python -m ml.numbers.evaluate", *given]), "count": options.count,
                "seed": options.seed, "model": str(model_dir / artifacts.TFLITE_MODEL), "pools": {}}
     for name in options.pool or ["writers", "validation"]:
         pool = digit_pool(name, mnist_dir=options.mnist_dir, writers_dir=options.writers_dir)

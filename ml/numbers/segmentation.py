@@ -94,8 +94,15 @@ def crop(ink: np.ndarray, labels: np.ndarray, atoms: list[Atom] | tuple[Atom, ..
     keep = np.zeros(window.shape, dtype=bool)
     for atom in atoms:
         lo, hi = atom.lo[y : y + height, None], atom.hi[y : y + height, None]
-        keep |= np.isin(window, list(atom.labels)) & (columns >= lo) & (columns < hi)
+        keep |= _member(window, atom.labels) & (columns >= lo) & (columns < hi)
     return np.where(keep, ink[y : y + height, x : x + width], 0.0).astype(np.float32), box
+
+
+def _member(window: np.ndarray, labels: frozenset[int]) -> np.ndarray:
+    """Where the label map holds one of `labels` (a plain comparison for the usual single label)."""
+    if len(labels) == 1:
+        return window == next(iter(labels))
+    return np.isin(window, list(labels))
 
 
 def _units(found: list[Component], height: float) -> list[list[Component]]:
@@ -158,7 +165,8 @@ def _slices(labels: np.ndarray, members: frozenset[int], box: Box, height: float
     rows = labels.shape[0]
     paths = cut_paths(window, height)
     bounds = [np.full(h, 0), *(path for path, _ in paths), np.full(h, width)]
-    crossed = [0.0, *(ink / pen_width(window) for _, ink in paths)]
+    pen = pen_width(window) if paths else 1.0
+    crossed = [0.0, *(ink / pen for _, ink in paths)]
     columns = np.arange(width)[None, :]
     atoms = []
     for left, right, cut in zip(bounds, bounds[1:], crossed):
