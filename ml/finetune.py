@@ -26,6 +26,10 @@ class FinetuneConfig:
     mnist_limit: int | None = None  # mix in only the first N MNIST training images (quick runs, tests)
     refresher_scale: float = 1.0  # scales REFRESHER (the other sources mixed in so nothing is forgotten)
     from_scratch: bool = False
+    # Batch-norm layers keep the parent's statistics: a few hundred drawings of one population would
+    # otherwise shift them for every input. On the tilted loop experiment (ops/loop_experiment.py) the
+    # MNIST drop went from 0.27 to 0.18 points with the held-out gain unchanged (one run each).
+    freeze_batch_norm: bool = True
     architecture: str = "default"  # used when training from scratch
     seed: int = 42
 
@@ -90,6 +94,8 @@ def finetune(
         model = build_model(config.architecture)
     else:
         model = keras.models.load_model(base_model, compile=False)
+        if config.freeze_batch_norm:
+            freeze_batch_norm(model)
     train_config = TrainConfig(
         epochs=config.epochs,
         batch_size=config.batch_size,
@@ -99,3 +105,14 @@ def finetune(
     )
     history = fit(model, train, validation, train_config, log)
     return model, history
+
+
+def freeze_batch_norm(model) -> int:
+    """Batch-norm layers keep their parent's statistics and scales (Keras runs a frozen one in inference
+    mode); returns how many were frozen."""
+    import keras
+
+    layers = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    for layer in layers:
+        layer.trainable = False
+    return len(layers)
