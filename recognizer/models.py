@@ -45,6 +45,15 @@ class ModelVersion(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
         help_text="The version this one was fine-tuned from (none when trained from scratch).",
     )
+    model_file = models.BinaryField(
+        null=True, blank=True, editable=False,
+        help_text="The .tflite file itself, so every server on this database can serve the version "
+        "(each keeps a local copy under VAR_DIR, checked against sha256).",
+    )
+    keras_file = models.BinaryField(
+        null=True, blank=True, editable=False,
+        help_text="The .keras file retraining fine-tunes from, for workers on other machines.",
+    )
     training_drawings = models.ManyToManyField(
         "Drawing", blank=True, related_name="trained_versions",
         help_text="Confirmed drawings this version was trained on (held-out drawings are never here).",
@@ -85,6 +94,7 @@ class Drawing(models.Model):
         API = "api", "REST API"
         BATCH = "batch", "batch API"
         SEED = "seed", "legacy /predict"
+        DATASET = "dataset", "imported dataset"
         NUMBER = "number", "digit of a number"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -120,6 +130,10 @@ class Drawing(models.Model):
     )
     confirmed_not_a_digit = models.BooleanField(
         default=False, help_text="Staff confirmed the drawing is not a digit; used for training instead of a label."
+    )
+    dataset = models.CharField(
+        max_length=100, blank=True, db_index=True,
+        help_text="Name of the imported dataset this drawing came from (source \"dataset\"); empty otherwise.",
     )
     number = models.ForeignKey(
         "Number", null=True, blank=True, on_delete=models.CASCADE, related_name="digits",
@@ -240,3 +254,60 @@ class Number(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return bool(self.confirmed_number)
+
+
+class Job(models.Model):
+    """A training, retraining, import or export run in a worker (django-tasks), as staff follow it.
+
+    The Tasks API knows neither progress nor cancelling: the worker writes `progress` and `log` here, and
+    checks `cancel_requested` (set by staff) between epochs and batches.
+    """
+
+    class Kind(models.TextChoices):
+        TRAIN = "train", "train from scratch"
+        RETRAIN = "retrain", "retrain from corrections"
+        IMPORT = "import", "import a dataset"
+        EXPORT = "export", "export confirmed drawings"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+        CANCELLED = "cancelled", "cancelled"
+
+    TRAINING_KINDS = (Kind.TRAIN, Kind.RETRAIN)
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    arguments = models.JSONField(default=dict, blank=True, help_text="The options the job was started with.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task's id in the queue backend.")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    progress = models.JSONField(
+        default=dict, blank=True, help_text="Stage, epoch, epochs, loss, seconds left: the latest the worker reported."
+    )
+    log = models.TextField(blank=True, help_text="Everything the job printed.")
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True, help_text="What the job produced (counts, file, reason).")
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs",
+        help_text="The version the job registered, if any.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in self.UNFINISHED
