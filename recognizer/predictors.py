@@ -22,13 +22,14 @@ logger = logging.getLogger(__name__)
 
 KEEP = 2  # the active model and the one before it (requests in flight during a switch)
 _lock = threading.Lock()
-_loaded: "OrderedDict[tuple[str, str, int], Predictor]" = OrderedDict()
+_loaded: "OrderedDict[tuple, Predictor]" = OrderedDict()
 
 
 def predictor_for(version: ModelVersion) -> Predictor:
     """The version's loaded model, calibrated as its report says. The report (`metrics`, deferred by the
     request path's selector) is read only when the version is first loaded in this process."""
-    key = (str(version.artifact_path), version.sha256, version.pk)
+    # The row's identity too (a database may reuse the id of a deleted row): its calibration is the row's.
+    key = (str(version.artifact_path), version.sha256, version.pk, version.name, version.created)
     with _lock:
         predictor = _loaded.get(key)
         if predictor is None:
