@@ -4,13 +4,15 @@ import json
 
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from ml import artifacts
 from recognizer import number_admin  # noqa: F401  registers NumberAdmin (Django discovers admin.py only)
 from recognizer import services
+from recognizer.comparison import selectors as comparison, views as comparison_views
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import Drawing, ModelVersion
@@ -192,7 +194,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "test_accuracy", "held_out_accuracy", "training_set", "parent", "created"]
     list_filter = ["is_active"]
     search_fields = ["name", "notes"]
-    actions = ["activate"]
+    actions = ["activate", "compare_versions"]
     fields = [
         "name", "is_active", "test_accuracy", "held_out_accuracy", "training_set", "parent", "created", "notes",
         "evaluations_table", "serving", "training_curves", "confusion_matrix", "reliability", "artifact", "sha256", "provenance",
@@ -227,6 +229,23 @@ class ModelVersionAdmin(admin.ModelAdmin):
             self.message_user(request, f"{version.name}: its model file is missing or changed.", messages.ERROR)
             return
         self.message_user(request, f"{version.name} is now the active model.", messages.SUCCESS)
+
+    @admin.action(description="Compare selected versions", permissions=["view"])
+    def compare_versions(self, request, queryset):
+        try:
+            comparison.check_count(queryset.count())
+        except comparison.ComparisonError as err:
+            self.message_user(request, str(err), messages.ERROR)
+            return None
+        return HttpResponseRedirect(comparison_views.compare_url(queryset.order_by("created", "pk")))
+
+    def get_urls(self):
+        """Adds the staff comparison page (recognizer/comparison/views.py) before the object URLs."""
+        view = self.admin_site.admin_view(self.compare_view)
+        return [path("compare/", view, name=comparison_views.URL_NAME), *super().get_urls()]
+
+    def compare_view(self, request):
+        return comparison_views.compare(request, self)
 
     @admin.display(description="MNIST test accuracy")
     def test_accuracy(self, version):

@@ -1,0 +1,31 @@
+"""Latency of one prediction, measured live with each version's LiteRT predictor on this server.
+
+Reports carry no serving latency (it depends on the machine), so the page times a few single-image calls
+after one warm-up call. A version whose file cannot be loaded is "unavailable", not an error page.
+"""
+import statistics
+import time
+
+import numpy as np
+
+from recognizer.exceptions import ModelUnavailable
+from recognizer.models import ModelVersion
+from recognizer.predictors import predictor_for
+
+CALLS = 7  # enough for a stable median, quick enough for a page with six versions (~1 ms a call)
+
+
+def p50_ms(version: ModelVersion, calls: int = CALLS) -> float | None:
+    """Median milliseconds of one `predict` on a blank input; None when the model cannot be loaded."""
+    try:
+        predictor = predictor_for(version)
+    except ModelUnavailable:
+        return None
+    x = np.zeros((28, 28), dtype=np.float32)
+    predictor.predict(x)  # warm-up: the first call allocates the interpreter's tensors
+    timings = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        predictor.predict(x)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)

@@ -1,0 +1,143 @@
+"""Read-only figures for the comparison page, taken from each version's stored Report.
+
+Reports come in several layouts (`Report.from_dict` upgrades the old ones) and an old or imported version
+may lack any figure, so every cell is read defensively: a missing or malformed figure is shown as "—",
+never an error on the page.
+"""
+from dataclasses import dataclass
+
+from recognizer.models import ModelVersion
+
+MIN_VERSIONS, MAX_VERSIONS = 2, 6
+MISSING = "\u2014"
+BLOB_FIELDS = ("model_file", "keras_file")  # megabytes each; only the size is read, when needed
+
+
+class ComparisonError(ValueError):
+    """The request names too few, too many, or unknown versions; the message is shown to staff."""
+
+
+def parse_ids(raw: str) -> list[int]:
+    """`"3,5"` → [3, 5] in the order given, duplicates dropped; anything else is a ComparisonError."""
+    ids: list[int] = []
+    for part in (raw or "").split(","):
+        part = part.strip()
+        if not part.isdigit():
+            raise ComparisonError(f"Not a version id: {part!r}." if part else "No versions were selected.")
+        if int(part) not in ids:
+            ids.append(int(part))
+    check_count(len(ids))
+    return ids
+
+
+def check_count(count: int) -> None:
+    if not MIN_VERSIONS <= count <= MAX_VERSIONS:
+        raise ComparisonError(
+            f"Select {MIN_VERSIONS} to {MAX_VERSIONS} versions to compare ({count} selected)."
+        )
+
+
+def versions_for(ids: list[int]) -> list[ModelVersion]:
+    """The versions in the order asked; an id that names no version is a ComparisonError."""
+    found = ModelVersion.objects.defer(*BLOB_FIELDS).in_bulk(ids)
+    unknown = [str(pk) for pk in ids if pk not in found]
+    if unknown:
+        raise ComparisonError(f"No model version with id {', '.join(unknown)}.")
+    return [found[pk] for pk in ids]
+
+
+@dataclass(frozen=True)
+class SetRow:
+    """One validation set: per version, (accuracy, ECE, answered "not a digit"), formatted."""
+
+    name: str
+    nondigits: bool
+    cells: list[tuple[str, str, str]]
+
+
+def evaluation_rows(versions: list[ModelVersion]) -> list[SetRow]:
+    """Every validation set any of the versions was measured on, digit sets first, in report order."""
+    evaluations = [_dict(version.report.evaluations) for version in versions]
+    names = list(dict.fromkeys(name for figures in evaluations for name in figures))
+    rows = [
+        SetRow(
+            name,
+            any(_dict(figures.get(name)).get("nondigits") for figures in evaluations),
+            [_set_cells(_dict(figures.get(name))) for figures in evaluations],
+        )
+        for name in names
+    ]
+    return sorted(rows, key=lambda row: row.nondigits)
+
+
+def _set_cells(figures: dict) -> tuple[str, str, str]:
+    return percent(figures.get("accuracy")), percent(figures.get("ece")), percent(figures.get("refused"))
+
+
+def serving_rows(versions: list[ModelVersion]) -> list[tuple[str, list[str]]]:
+    """Calibration and size figures: label → one formatted cell per version."""
+    reports = [version.report for version in versions]
+    rates = [_dict(report.not_a_digit) for report in reports]
+    return [
+        ("temperature", [number(_dict(r.serving).get("temperature"), "{:.3f}") for r in reports]),
+        ("not-a-digit threshold", [number(_dict(r.serving).get("digit_threshold"), "{:.4f}") for r in reports]),
+        ("refuses real digits (validation)", [percent(rate.get("refused_digits")) for rate in rates]),
+        ("refuses non-digits (validation)", [percent(rate.get("refused_nondigits")) for rate in rates]),
+        ("not-a-digit AUROC", [number(rate.get("auroc"), "{:.4f}") for rate in rates]),
+        ("parameters", [number(r.parameters or None, "{:,}") for r in reports]),
+        (".tflite size (bytes)", [number(file_size(version), "{:,}") for version in versions]),
+    ]
+
+
+def file_size(version: ModelVersion) -> int | None:
+    """Bytes of the version's .tflite: the file on this server, else the copy kept in the database."""
+    try:
+        return version.artifact_path.stat().st_size
+    except OSError:
+        stored = ModelVersion.objects.filter(pk=version.pk).values_list("model_file", flat=True).first()
+        return len(stored) if stored else None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A 10x10 confusion matrix as (count, shade 0-1 of its true-digit row) cells; None when not stored."""
+
+    rows: list[list[tuple[int, float]]] | None
+
+
+def confusion_rows(versions: list[ModelVersion]) -> list[tuple[str, list[Matrix]]]:
+    """Per digit set that has a stored matrix in any version: one Matrix per version."""
+    evaluations = [_dict(version.report.evaluations) for version in versions]
+    names = list(dict.fromkeys(
+        name for figures in evaluations for name, set_figures in figures.items()
+        if _valid_matrix(_dict(set_figures).get("confusion_matrix"))
+    ))
+    return [(name, [_matrix(_dict(figures.get(name)).get("confusion_matrix")) for figures in evaluations])
+            for name in names]
+
+
+def _matrix(raw) -> Matrix:
+    if not _valid_matrix(raw):
+        return Matrix(None)
+    return Matrix([[(int(count), count / (sum(row) or 1)) for count in row] for row in raw])
+
+
+def _valid_matrix(raw) -> bool:
+    return (isinstance(raw, list) and len(raw) == 10 and all(
+        isinstance(row, list) and len(row) == 10 and all(isinstance(v, (int, float)) and v >= 0 for v in row)
+        for row in raw))
+
+
+def percent(value) -> str:
+    return number(value, "{:.2%}")
+
+
+def number(value, fmt: str) -> str:
+    """The figure formatted, or "—" when it is missing or not a number (an old or damaged report)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return MISSING
+    return fmt.format(value)
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
