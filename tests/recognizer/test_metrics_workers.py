@@ -13,6 +13,7 @@ from ops.databases import fresh_database, stored_drawing_ids
 from ops.server import HOST, ProductionServer, isolated_env
 
 REQUESTS = 24
+MAX_ROUNDS = 5
 TOKEN = "workers-" + "s3cr3t" * 6
 PREDICTIONS = "digits_predictions_total"
 
@@ -36,23 +37,34 @@ def test_every_scrape_counts_every_workers_predictions(tmp_path, mnist_test):
     images, _ = mnist_test
     bodies = [traffic.page_body(canvas_png(images[i])) for i in range(REQUESTS)]
     var_dir = tmp_path / "var"
+    counters = var_dir / "prometheus"
 
     with fresh_database("sqlite", directory=tmp_path, name="metrics") as url:
         env = {**isolated_env(database_url=url, var_dir=var_dir), "METRICS_TOKEN": TOKEN}
         with ProductionServer(env, log_path=tmp_path / "server.log", workers=2) as server:
-            results, _ = traffic.send_all(
-                bodies, host=HOST, port=server.port, path="/api/predictions/", concurrency=4, time_limit_s=120
-            )
+            results = []
+            # On a busy machine one worker may take a whole round; send rounds until both have answered.
+            for _ in range(MAX_ROUNDS):
+                results += traffic.send_all(
+                    bodies, host=HOST, port=server.port, path="/api/predictions/", concurrency=4, time_limit_s=120
+                )[0]
+                if len(workers_that_counted(counters)) == 2:
+                    break
             scrapes = [scrape(server.port) for _ in range(6)]
             without_token = scrape(server.port, token=None)
         stored = stored_drawing_ids(env)
 
-    assert [r.status for r in results] == [201] * REQUESTS
-    assert len(stored) == REQUESTS
-    assert [(status, predictions_in(text)) for status, text in scrapes] == [(200, REQUESTS)] * len(scrapes)
+    sent = len(results)
+    assert [r.status for r in results] == [201] * sent
+    assert len(stored) == sent
+    assert len(workers_that_counted(counters)) == 2, "one worker answered every request of every round"
+    assert [(status, predictions_in(text)) for status, text in scrapes] == [(200, sent)] * len(scrapes)
     assert without_token[0] == 401
-    per_worker = [predictions_in_file(path) for path in (var_dir / "prometheus").glob("counter_*.db")]
-    assert sum(per_worker) == REQUESTS and sum(1 for n in per_worker if n) == 2  # both workers served, and count
+    assert sum(predictions_in_file(path) for path in counters.glob("counter_*.db")) == sent
+
+
+def workers_that_counted(counters) -> list:
+    return [path for path in counters.glob("counter_*.db") if predictions_in_file(path)]
 
 
 def predictions_in_file(path) -> float:
