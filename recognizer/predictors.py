@@ -1,20 +1,20 @@
-"""One loaded Predictor per model file per process.
+"""One loaded Predictor per model version per process.
 
 Loading a model costs ~0.1 s, so it happens once; which version is *active* is still asked of the
 database on every request (one indexed query), so activating another version takes effect at once
-in every worker, with no restart. Entries are keyed by file path and checksum, not by row id, so a
-version whose file changed is never served from a stale interpreter.
+in every worker of every server, with no restart. The file comes from `recognizer.model_files`: the
+version's folder when this machine has it, else this server's cache of the bytes stored in the row,
+always checked against the row's checksum. Entries are keyed by the row and its checksum.
 """
 import logging
 import threading
 import time
 from collections import OrderedDict
 
-from ml.artifacts import sha256
 from ml.calibration import Calibration
 from ml.predictor import Predictor
 
-from recognizer import metrics
+from recognizer import metrics, model_files
 from recognizer.exceptions import ModelUnavailable
 from recognizer.models import ModelVersion
 
@@ -29,7 +29,7 @@ def predictor_for(version: ModelVersion) -> Predictor:
     """The version's loaded model, calibrated as its report says. The report (`metrics`, deferred by the
     request path's selector) is read only when the version is first loaded in this process."""
     # The row's identity too (a database may reuse the id of a deleted row): its calibration is the row's.
-    key = (str(version.artifact_path), version.sha256, version.pk, version.name, version.created)
+    key = (version.sha256, version.pk, version.name, version.created)
     with _lock:
         predictor = _loaded.get(key)
         if predictor is None:
@@ -42,24 +42,14 @@ def predictor_for(version: ModelVersion) -> Predictor:
 
 
 def _load(version: ModelVersion, calibration: Calibration) -> Predictor:
+    """Raises ModelUnavailable (a 503 naming the reason) for a missing, corrupt or unloadable file."""
     started = time.perf_counter()
-    path = version.artifact_path
-    try:
-        actual = sha256(path)
-    except OSError as err:
-        logger.error("model file unreadable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
-        raise ModelUnavailable() from None
-    if actual != version.sha256:
-        logger.error(
-            "model file checksum mismatch",
-            extra={"model_version": version.name, "path": str(path), "expected": version.sha256, "actual": actual},
-        )
-        raise ModelUnavailable()
+    path = model_files.tflite_path(version)
     try:
         predictor = Predictor(path, calibration=calibration)
     except (OSError, ValueError, RuntimeError) as err:  # LiteRT's ways of refusing a bad file
         logger.error("model file not loadable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
-        raise ModelUnavailable() from None
+        raise ModelUnavailable(f"the model file of version {version.name} cannot be loaded") from None
     metrics.observe_model_load(time.perf_counter() - started)
     logger.info("model loaded", extra={"model_version": version.name, "path": str(path)})
     return predictor

@@ -30,6 +30,7 @@ from ml.preprocess import DrawingError, png_to_input, preprocess
 from ml.calibration import NOT_A_DIGIT, Calibration, choose_threshold, fit_temperature
 from ml.promotion import Comparison, Gate, compare, is_held_out, is_validation_slice
 
+from recognizer import model_files
 from recognizer.models import Drawing, ModelVersion
 from recognizer.selectors import drawing_confirmed_q, model_version_get_active, model_version_lineage_training_ids
 from recognizer.services import model_version_promote, model_version_register
@@ -143,7 +144,7 @@ def model_version_retrain(*, options: RetrainOptions, log: Log = print) -> Retra
         raise RetrainError(f"--promote must be one of {', '.join(PROMOTE_CHOICES)}")
     if len(plan.train.ids) == 0:
         raise RetrainError("every confirmed drawing fell in the held-out set; confirm more labels")
-    base_model = None if options.finetune.from_scratch else plan.active.artifact_path.parent / artifacts.KERAS_MODEL
+    base_model = None if options.finetune.from_scratch else model_files.keras_path(plan.active)
     if base_model is not None and not base_model.is_file():
         raise RetrainError(f"the active version has no Keras model to fine-tune ({base_model}); use --from-scratch")
 
@@ -196,7 +197,7 @@ def _train_and_measure(
     model, history = finetune(base_model, (train_x, train_y), validation, config, log)
 
     export_check = save_model(model, work_dir, test_x, log)
-    active = Predictor(plan.active.artifact_path, calibration=Calibration.from_serving(plan.active.report.serving))
+    active = Predictor(model_files.tflite_path(plan.active), calibration=Calibration.from_serving(plan.active.report.serving))
     candidate = Predictor(work_dir / artifacts.TFLITE_MODEL)
     candidate.calibration = _refit_calibration(candidate, plan, (val_x, mnist.val_y), active.calibration)
     mnist_cmp = compare(_answers(active, test_x), _answers(candidate, test_x), mnist.test_y)

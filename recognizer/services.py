@@ -16,7 +16,7 @@ from ml.predictor import Prediction
 from ml.preprocess import DrawingError, input_to_png, preprocess
 from ml.report import Report
 
-from recognizer import metrics
+from recognizer import metrics, model_files
 from recognizer.images import media_type_of
 from recognizer.models import Drawing, ModelVersion
 from recognizer.predictors import predictor_for
@@ -156,9 +156,10 @@ def model_version_register(
     """The one way a model version is born (trained, retrained, imported or shipped).
 
     `work_dir` holds the finished files (model.tflite, model.keras, metrics.json, plots); it is renamed to
-    `destination` (default MODEL_DIR/<version>) in one step, then the row is created. If anything fails,
-    the files are removed and no row exists. The version is not active: see `model_version_activate` and
-    `model_version_promote`.
+    `destination` (default MODEL_DIR/<version>) in one step, then the row is created holding the .tflite
+    and .keras bytes (so every server on the database can use them; `recognizer.model_files`) and the
+    SHA-256 of the very bytes stored. If anything fails, the files are removed and no row exists. The
+    version is not active: see `model_version_activate` and `model_version_promote`.
     """
     report = Report.from_dict(metrics)
     destination = Path(destination or Path(settings.MODEL_DIR) / report.version)
@@ -167,11 +168,12 @@ def model_version_register(
     if Path(work_dir).resolve() != destination.resolve():
         move_into_place(work_dir, destination, replace=replace)
     try:
+        files = model_files.row_files(destination)
         with transaction.atomic():
             version = ModelVersion.objects.create(
                 name=report.version,
                 artifact=_artifact_path(destination / artifacts.TFLITE_MODEL),
-                sha256=artifacts.sha256(destination / artifacts.TFLITE_MODEL),
+                **files,
                 metrics=report.to_dict(),
                 parent=parent,
                 notes=(report.retraining.get("promotion") or {}).get("reason", ""),
@@ -190,12 +192,13 @@ def model_version_register_shipped(*, activate_if_none: bool = True) -> ModelVer
     `make run` and `make serve-prod` run after migrating).
 
     Activates it when no version is active, or when the active version is an older shipped file that a
-    deploy replaced; never displaces a version someone activated on purpose.
+    deploy replaced; never displaces a version someone activated on purpose. A shipped row registered
+    before files were kept in the database gets them stored now.
     """
     path = artifacts.SHIPPED_DIR / artifacts.TFLITE_MODEL
     checksum, artifact = artifacts.sha256(path), _artifact_path(path)
     with transaction.atomic():
-        shipped = ModelVersion.objects.filter(artifact=artifact, sha256=checksum).first()
+        shipped = ModelVersion.objects.defer(*model_files.FILE_FIELDS).filter(artifact=artifact, sha256=checksum).first()
         if shipped is None:
             report = Report.from_dict(artifacts.read_metrics(artifacts.SHIPPED_DIR))
             if ModelVersion.objects.filter(name=report.version).exists():  # an older file of the same name
@@ -203,7 +206,9 @@ def model_version_register_shipped(*, activate_if_none: bool = True) -> ModelVer
             shipped = model_version_register(
                 work_dir=artifacts.SHIPPED_DIR, destination=artifacts.SHIPPED_DIR, metrics=report.to_dict()
             )
-        active = ModelVersion.objects.select_for_update().filter(is_active=True).first()
+        else:
+            model_files.store_missing(shipped)
+        active = ModelVersion.objects.defer(*model_files.FILE_FIELDS).select_for_update().filter(is_active=True).first()
         replaced = active is not None and active.artifact == artifact and active.sha256 != checksum
         if activate_if_none and (active is None or replaced):
             return model_version_activate(version=shipped)

@@ -7,7 +7,8 @@ class Command(BaseCommand):
     help = (
         "Register the model shipped in ml/artifacts/ as a model version (idempotent), and activate it when "
         "no version is active or the active one is an older shipped file. `make run` and `make serve-prod` "
-        "run it after migrating; run it after deploying a new shipped model."
+        "run it after migrating; run it after deploying a new shipped model. Its files are stored in the "
+        "database, so every server on it can serve the version (`store_model_files` does it for the others)."
     )
 
     def add_arguments(self, parser):
