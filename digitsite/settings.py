@@ -11,6 +11,7 @@ from digitsite.caches import cache_config
 from digitsite.database import database_from_url
 from digitsite.env import env_bool, env_int, env_list, env_str
 from digitsite.logconfig import logging_config
+from digitsite.tasks_config import quick_train_options, tasks_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -221,3 +222,12 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     if env_bool("SECURE_PROXY_SSL_HEADER", False):  # only behind a proxy that sets it
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background jobs (recognizer/jobs): the task queue (digitsite/tasks_config.py) and how many threads
+# TensorFlow may use in a job, 1 by default so a training leaves the other cores to the web server.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/1")
+TASKS, RQ_QUEUES, _TASK_APPS = tasks_config(TASKS_BACKEND, TASKS_REDIS_URL)
+INSTALLED_APPS += _TASK_APPS
+JOB_TF_THREADS = env_int("JOB_TF_THREADS", 1)
+JOB_QUICK_TRAIN_OPTIONS = quick_train_options(env_str("JOB_QUICK_TRAIN_OPTIONS", '{"quick": true}'))

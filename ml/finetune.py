@@ -79,6 +79,7 @@ def finetune(
     validation: tuple[np.ndarray, ...],
     config: FinetuneConfig,
     log=print,
+    callbacks: tuple = (),
 ):
     """Returns the trained candidate (a Keras model) and its history. `base_model` is a `.keras` file.
 
@@ -103,7 +104,7 @@ def finetune(
         patience=max(2, config.epochs),
         seed=config.seed,
     )
-    history = fit(model, train, validation, train_config, log)
+    history = fit(model, train, validation, train_config, log, callbacks)
     return model, history
 
 

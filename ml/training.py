@@ -114,9 +114,11 @@ def fit(
     validation: tuple[np.ndarray, ...],
     config: TrainConfig,
     log: Log = print,
+    callbacks: tuple = (),
 ) -> dict:
     """Train `model` in place (early stopping restores the best epoch on `validation`: (x, y) or
-    (x, y, sample weights)); returns the Keras history."""
+    (x, y, sample weights)); returns the Keras history. `callbacks` are extra Keras callbacks (a background
+    job's progress and cancel check)."""
     keras.utils.set_random_seed(config.seed)
     dataset = make_dataset(*train, config)
     compile_model(model, config, steps_per_epoch=len(dataset))
@@ -130,6 +132,7 @@ def fit(
                 monitor="val_loss", patience=config.patience, restore_best_weights=True
             ),
             ProgressLog(config.epochs, log),
+            *callbacks,
         ],
     )
     return {key: [float(v) for v in values] for key, values in history.history.items()}
@@ -167,7 +170,9 @@ def write_report(output: Path, run: report.Report) -> dict:
     return metrics
 
 
-def train(config: TrainConfig, output: Path, *, name: str, command: str = "", log: Log = print) -> dict:
+def train(
+    config: TrainConfig, output: Path, *, name: str, command: str = "", log: Log = print, callbacks: tuple = ()
+) -> dict:
     """The whole run: data → model → fit → export → calibrate → measure, written into `output` (which the
     caller moves into place). Returns the metrics report; every figure is for the weights kept, served
     through LiteRT exactly as the site serves them."""
@@ -186,7 +191,7 @@ def train(config: TrainConfig, output: Path, *, name: str, command: str = "", lo
     keras.utils.set_random_seed(config.seed)
     model = build_model(config.architecture)
     log(f"model: {config.architecture}, {model.count_params():,} parameters; {len(mix.x):,} training images")
-    history = fit(model, (mix.x, mix.y), validation.early_stopping(), config, log)
+    history = fit(model, (mix.x, mix.y), validation.early_stopping(), config, log, callbacks)
     training_seconds = time.monotonic() - started
 
     export_check = save_model(model, output, test_x, log)

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from ml import artifacts
 from recognizer import number_admin  # noqa: F401  registers NumberAdmin (Django discovers admin.py only)
+from recognizer import job_admin  # noqa: F401  registers JobAdmin
 from recognizer import services
 from recognizer.comparison import selectors as comparison, views as comparison_views
 from recognizer.exceptions import ModelUnavailable

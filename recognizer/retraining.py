@@ -135,7 +135,8 @@ def _labelled(ids, inputs, labels) -> LabelledDrawings:
     return LabelledDrawings(list(ids), np.stack(inputs).astype(np.float32), np.asarray(labels, dtype=np.int64))
 
 
-def model_version_retrain(*, options: RetrainOptions, log: Log = print) -> RetrainResult:
+def model_version_retrain(*, options: RetrainOptions, log: Log = print, callbacks: tuple = ()) -> RetrainResult:
+    """`callbacks`: extra Keras callbacks for the fine-tuning (a background job's progress and cancel check)."""
     plan = retrain_plan(options=options)
     result = RetrainResult(plan)
     if options.dry_run:
@@ -153,7 +154,7 @@ def model_version_retrain(*, options: RetrainOptions, log: Log = print) -> Retra
         raise RetrainError(f"version {name} already exists; try again in a second")
     work_dir = new_work_directory(Path(settings.MODEL_DIR) / name)
     try:
-        metrics = _train_and_measure(plan, options, base_model, work_dir, name, log)
+        metrics = _train_and_measure(plan, options, base_model, work_dir, name, log, callbacks)
         result.version = model_version_register(
             work_dir=work_dir,
             metrics=metrics,
@@ -173,7 +174,8 @@ def model_version_retrain(*, options: RetrainOptions, log: Log = print) -> Retra
 
 
 def _train_and_measure(
-    plan: RetrainPlan, options: RetrainOptions, base_model: Path | None, work_dir: Path, name: str, log: Log
+    plan: RetrainPlan, options: RetrainOptions, base_model: Path | None, work_dir: Path, name: str, log: Log,
+    callbacks: tuple = (),
 ) -> dict:
     from ml.data import load_mnist
     from ml.datasets import training_mix
@@ -194,7 +196,7 @@ def _train_and_measure(
     log(f"mix: {len(refresher.x)} images (MNIST, other writers, non-digits) + {len(plan.train.ids)} drawings "
         f"x{repeats}; {config.epochs} epoch(s) of {int(np.ceil(len(train_x) / config.batch_size))} steps")
     validation = validation_with_drawings((val_x, mnist.val_y), (plan.validation.inputs, plan.validation.labels))
-    model, history = finetune(base_model, (train_x, train_y), validation, config, log)
+    model, history = finetune(base_model, (train_x, train_y), validation, config, log, callbacks)
 
     export_check = save_model(model, work_dir, test_x, log)
     active = Predictor(model_files.tflite_path(plan.active), calibration=Calibration.from_serving(plan.active.report.serving))

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ml.finetune import FinetuneConfig
 from ml.promotion import Gate
+from recognizer.jobs.commands import BACKGROUND_HELP, enqueue_from_command
 from recognizer.management.commandline import command_line
 from recognizer.retraining import PROMOTE_CHOICES, RetrainError, RetrainOptions, model_version_retrain
 
@@ -14,6 +15,7 @@ RECORDED_OPTIONS = (
 
 
 class Command(BaseCommand):
+    stealth_options = ("callbacks",)  # extra Keras callbacks, from a background job (recognizer/jobs)
     help = (
         "Turn staff-confirmed drawings into a new model version. Fine-tunes the active model on the "
         "confirmed drawings mixed with MNIST (so it does not forget), measures it against the active "
@@ -69,8 +71,11 @@ class Command(BaseCommand):
                             help=f"random seed for weights, shuffling and augmentation (default {finetune.seed})")
         parser.add_argument("--dry-run", action="store_true",
                             help="report which drawings would train and which are held out; change nothing")
+        parser.add_argument("--background", action="store_true", help=BACKGROUND_HELP)
 
     def handle(self, *args, **options):
+        if options["background"] and not options["dry_run"]:
+            return enqueue_from_command(self, "retrain", options, RECORDED_OPTIONS)
         retrain_options = RetrainOptions(
             finetune=FinetuneConfig(
                 epochs=options["epochs"],
@@ -96,7 +101,7 @@ class Command(BaseCommand):
         quiet = options["verbosity"] == 0
         log = (lambda line: None) if quiet else self.stdout.write
         try:
-            result = model_version_retrain(options=retrain_options, log=log)
+            result = model_version_retrain(options=retrain_options, log=log, callbacks=options.get("callbacks", ()))
         except RetrainError as err:
             raise CommandError(str(err)) from err
         except Exception as err:  # data, disk, TensorFlow: whatever failed, nothing was registered or activated

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ml.artifacts import new_work_directory
 from recognizer.exceptions import ModelUnavailable
+from recognizer.jobs.commands import BACKGROUND_HELP, enqueue_from_command
 from recognizer.management.commandline import command_line
 from recognizer.services import model_version_activate, model_version_register
 
@@ -13,6 +14,7 @@ RECORDED_OPTIONS = ("mnist_dir", "architecture", "epochs", "batch_size", "patien
 
 
 class Command(BaseCommand):
+    stealth_options = ("callbacks",)  # extra Keras callbacks, from a background job (recognizer/jobs)
     help = (
         "Train a digit model, evaluate it, export it to .tflite, write metrics.json and plots beside it, and "
         "register it as a model version (not active unless --activate). The shipped model was made with "
@@ -26,8 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--activate", action="store_true",
                             help="serve the new version at once (default: register it inactive; "
                                  "`manage.py activate_model` can activate it later)")
+        parser.add_argument("--background", action="store_true", help=BACKGROUND_HELP)
 
     def handle(self, *args, **options):
+        if options["background"]:
+            return enqueue_from_command(self, "train", options, (*RECORDED_OPTIONS, "activate"))
         from ml.data import MnistFormatError
         from ml.train import config_from
         from ml.report import version_name
@@ -40,7 +45,8 @@ class Command(BaseCommand):
         log = self.stdout.write if options["verbosity"] > 0 else (lambda line: None)
         work = new_work_directory(output)
         try:
-            metrics = train(config, work, name=name, command=command_line("train", options, RECORDED_OPTIONS), log=log)
+            metrics = train(config, work, name=name, command=command_line("train", options, RECORDED_OPTIONS), log=log,
+                            callbacks=options.get("callbacks", ()))
             version = model_version_register(work_dir=work, destination=output, metrics=metrics, replace=True)
         except (MnistFormatError, ValueError) as err:
             raise CommandError(f"training failed, nothing was registered: {err}") from err

@@ -1,0 +1,9 @@
+"""Errors of the job machinery; their messages are shown to staff as they are."""
+
+
+class JobRefused(Exception):
+    """A job cannot be started (another training runs, the queue is unreachable, a bad option)."""
+
+
+class JobCancelled(Exception):
+    """Raised inside a running job once staff asked it to stop; the job ends as cancelled."""
