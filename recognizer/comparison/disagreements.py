@@ -9,13 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ml.preprocess import png_to_input
-from recognizer.exceptions import ModelUnavailable
+from ml.predictor import Predictor
+from recognizer.comparison import latency
 from recognizer.models import Drawing, ModelVersion
-from recognizer.predictors import predictor_for
 
 EXAMINED = 200
 SHOWN = 48
 NOT_A_DIGIT = "not a digit"
+MISSING = "\u2014"
 
 
 @dataclass(frozen=True)
@@ -34,26 +35,36 @@ class Disagreements:
 
 def find(versions: list[ModelVersion], *, examined: int = EXAMINED, shown: int = SHOWN) -> Disagreements:
     """The most recent `examined` drawings, re-predicted; those with differing answers, newest first."""
-    drawings = list(Drawing.objects.only("id", "input_png", "created").order_by("-created", "-pk")[:examined])
-    inputs = np.stack([png_to_input(bytes(d.input_png)) for d in drawings]) if drawings else None
+    newest = Drawing.objects.only("id", "input_png", "created").order_by("-created", "-pk")
+    drawings, inputs = _inputs(newest[:examined])
     columns, unavailable = [], []
     for version in versions:
-        try:
-            columns.append(answers(version, inputs))
-        except ModelUnavailable:
-            columns.append(None)
+        predictor = latency.load(version)
+        columns.append(None if predictor is None else answers(predictor, inputs))
+        if predictor is None:
             unavailable.append(version.name)
-    found = []
-    for i, drawing in enumerate(drawings):
-        row = [column[i] for column in columns if column is not None]
-        if len(set(row)) > 1:
-            found.append(Disagreement(drawing, [column[i] if column is not None else "\u2014" for column in columns]))
+    found = [
+        Disagreement(drawing, [MISSING if column is None else column[i] for column in columns])
+        for i, drawing in enumerate(drawings)
+        if len({column[i] for column in columns if column is not None}) > 1
+    ]
     return Disagreements(len(drawings), len(found), found[:shown], unavailable)
 
 
-def answers(version: ModelVersion, inputs: np.ndarray | None) -> list[str]:
+def answers(predictor: Predictor, inputs: np.ndarray) -> list[str]:
     """The version's answer for each input: "0".."9" or "not a digit"."""
-    if inputs is None:
-        return []
-    predictions = predictor_for(version).predict_batch(inputs)
-    return [NOT_A_DIGIT if p.is_digit is False else str(p.digit) for p in predictions]
+    return [NOT_A_DIGIT if p.is_digit is False else str(p.digit) for p in predictor.predict_batch(inputs)]
+
+
+def _inputs(drawings) -> tuple[list[Drawing], np.ndarray]:
+    """The drawings whose stored input decodes to a 28x28 model input, and those inputs stacked."""
+    kept, inputs = [], []
+    for drawing in drawings:
+        try:
+            x = png_to_input(bytes(drawing.input_png))
+        except (OSError, ValueError):  # PIL's UnidentifiedImageError is an OSError
+            continue
+        if x.shape == (28, 28):
+            kept.append(drawing)
+            inputs.append(x)
+    return kept, np.stack(inputs) if inputs else np.zeros((0, 28, 28), dtype=np.float32)

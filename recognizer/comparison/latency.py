@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from ml.predictor import Predictor
 from recognizer.exceptions import ModelUnavailable
 from recognizer.models import ModelVersion
 from recognizer.predictors import predictor_for
@@ -15,11 +16,19 @@ from recognizer.predictors import predictor_for
 CALLS = 7  # enough for a stable median, quick enough for a page with six versions (~1 ms a call)
 
 
+def load(version: ModelVersion) -> Predictor | None:
+    """The version's served predictor, or None: its file is missing or changed, or its stored report is too
+    damaged to give a calibration (then `predictor_for` fails reading `serving`)."""
+    try:
+        return predictor_for(version)
+    except (ModelUnavailable, AttributeError, TypeError, ValueError):
+        return None
+
+
 def p50_ms(version: ModelVersion, calls: int = CALLS) -> float | None:
     """Median milliseconds of one `predict` on a blank input; None when the model cannot be loaded."""
-    try:
-        predictor = predictor_for(version)
-    except ModelUnavailable:
+    predictor = load(version)
+    if predictor is None:
         return None
     x = np.zeros((28, 28), dtype=np.float32)
     predictor.predict(x)  # warm-up: the first call allocates the interpreter's tensors

@@ -6,7 +6,7 @@ never an error on the page.
 """
 from dataclasses import dataclass
 
-from ml.report import HELD_OUT, MNIST_TEST
+from ml.report import HELD_OUT, MNIST_TEST, Report
 from recognizer.models import ModelVersion
 
 MIN_VERSIONS, MAX_VERSIONS = 2, 6
@@ -47,6 +47,14 @@ def versions_for(ids: list[int]) -> list[ModelVersion]:
     return [found[pk] for pk in ids]
 
 
+def report_of(version: ModelVersion) -> Report:
+    """The version's report; an empty one when the stored metrics are too damaged to read at all."""
+    try:
+        return version.report
+    except (AttributeError, TypeError, ValueError):  # not a dict, or schema 2 without its required keys
+        return Report.from_dict({})
+
+
 @dataclass(frozen=True)
 class SetRow:
     """One validation set: per version, (accuracy, ECE, answered "not a digit"), formatted."""
@@ -58,7 +66,7 @@ class SetRow:
 
 def evaluation_rows(versions: list[ModelVersion]) -> list[SetRow]:
     """Every validation set any of the versions was measured on, digit sets first (see `set_order`)."""
-    evaluations = [_dict(version.report.evaluations) for version in versions]
+    evaluations = [_dict(report_of(version).evaluations) for version in versions]
     names = sorted({name for figures in evaluations for name in figures}, key=set_order)
     rows = [
         SetRow(
@@ -82,7 +90,7 @@ def _set_cells(figures: dict) -> tuple[str, str, str]:
 
 def serving_rows(versions: list[ModelVersion]) -> list[tuple[str, list[str]]]:
     """Calibration and size figures: label → one formatted cell per version."""
-    reports = [version.report for version in versions]
+    reports = [report_of(version) for version in versions]
     rates = [_dict(report.not_a_digit) for report in reports]
     return [
         ("temperature", [number(_dict(r.serving).get("temperature"), "{:.3f}") for r in reports]),
@@ -113,7 +121,7 @@ class Matrix:
 
 def confusion_rows(versions: list[ModelVersion]) -> list[tuple[str, list[Matrix]]]:
     """Per digit set that has a stored matrix in any version: one Matrix per version."""
-    evaluations = [_dict(version.report.evaluations) for version in versions]
+    evaluations = [_dict(report_of(version).evaluations) for version in versions]
     names = sorted({
         name for figures in evaluations for name, set_figures in figures.items()
         if _valid_matrix(_dict(set_figures).get("confusion_matrix"))

@@ -160,8 +160,18 @@ def test_disagreements_examine_and_show_at_most_the_caps(shipped_model, stricter
     capped = disagreements.find([shipped_model, stricter], examined=len(drawings) - 4, shown=2)
 
     assert capped.examined == len(drawings) - 4
-    assert len(capped.listed) == min(2, capped.disagreeing)
-    assert [row.drawing.pk for row in capped.listed] == [row.drawing.pk for row in everything.listed][:len(capped.listed)]
+    assert capped.disagreeing > 2 and len(capped.listed) == 2
+    newest = [row.drawing.pk for row in everything.listed]
+    assert [row.drawing.pk for row in capped.listed] == newest[:len(capped.listed)]
+
+
+def test_a_stored_input_that_does_not_decode_is_skipped(shipped_model, stricter, drawings):
+    Drawing.objects.filter(pk=drawings[-1].pk).update(input_png=b"not a png")
+
+    found = disagreements.find([shipped_model, stricter])
+
+    assert found.examined == len(drawings) - 1
+    assert drawings[-1].pk not in {row.drawing.pk for row in found.listed}
 
 
 # --- selection, permissions and bad input ----------------------------------------------------------------
@@ -217,6 +227,32 @@ def test_a_version_whose_file_is_missing_is_unavailable(admin_client, shipped_mo
     assert cells(html, '<tr class="set" data-set="mnist_test">')[3:] == ["90.00%", "\u2014", "\u2014"]
     assert response.context["disagreements"].unavailable == [missing_file.name]
     assert response.context["disagreements"].disagreeing == 0
+
+
+@pytest.mark.parametrize(
+    "metrics",
+    [
+        [1, 2],  # not even a dict
+        {"schema": 2, "evaluations": {}},  # the current layout without its required keys
+        {  # every figure of the wrong type
+            "schema": 2, "version": "damaged", "kind": "trained", "created": "", "architecture": "",
+            "parameters": "many", "evaluations": {"mnist_test": {"accuracy": "high", "confusion_matrix": [[1]]}},
+            "serving": {"temperature": "hot"}, "not_a_digit": "none",
+        },
+    ],
+)
+def test_a_damaged_report_shows_dashes_and_no_latency(admin_client, shipped_model, drawings, metrics):
+    damaged = ModelVersion.objects.create(
+        name="comparison-damaged", artifact=shipped_model.artifact, sha256=shipped_model.sha256, metrics=metrics
+    )
+    response = admin_client.get(compare_url(shipped_model, damaged))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert cells(html, '<tr class="set" data-set="mnist_test">')[3:] == ["\u2014"] * 3
+    assert cells(html, "<tr><th>parameters</th>")[1] == "\u2014"
+    assert cells(html, '<tr id="latency">')[1] == "unavailable"
+    assert response.context["disagreements"].unavailable == [damaged.name]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "not staff"])
