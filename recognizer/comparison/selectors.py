@@ -94,7 +94,7 @@ def serving_rows(versions: list[ModelVersion]) -> list[tuple[str, list[str]]]:
     rates = [_dict(report.not_a_digit) for report in reports]
     return [
         ("temperature", [number(_dict(r.serving).get("temperature"), "{:.3f}") for r in reports]),
-        ("not-a-digit threshold", [number(_dict(r.serving).get("digit_threshold"), "{:.4f}") for r in reports]),
+        ("not-a-digit threshold", [number(_dict(r.serving).get("digit_threshold"), "{:.6f}") for r in reports]),
         ("refuses real digits (validation)", [percent(rate.get("refused_digits")) for rate in rates]),
         ("refuses non-digits (validation)", [percent(rate.get("refused_nondigits")) for rate in rates]),
         ("not-a-digit AUROC", [number(rate.get("auroc"), "{:.4f}") for rate in rates]),
