@@ -10,7 +10,6 @@ import numpy as np
 
 from ml.preprocess import png_to_input
 from ml.predictor import Predictor
-from recognizer.comparison import latency
 from recognizer.models import Drawing, ModelVersion
 
 EXAMINED = 200
@@ -33,13 +32,15 @@ class Disagreements:
     unavailable: list[str]  # names of versions left out because their model could not be loaded
 
 
-def find(versions: list[ModelVersion], *, examined: int = EXAMINED, shown: int = SHOWN) -> Disagreements:
-    """The most recent `examined` drawings, re-predicted; those with differing answers, newest first."""
+def find(
+    versions: list[ModelVersion], predictors: list[Predictor | None], *, examined: int = EXAMINED, shown: int = SHOWN
+) -> Disagreements:
+    """The most recent `examined` drawings, re-predicted by each version's predictor (None: it could not be
+    loaded, see `latency.load`); those with differing answers, newest first."""
     newest = Drawing.objects.only("id", "input_png", "created").order_by("-created", "-pk")
     drawings, inputs = _inputs(newest[:examined])
     columns, unavailable = [], []
-    for version in versions:
-        predictor = latency.load(version)
+    for version, predictor in zip(versions, predictors, strict=True):
         columns.append(None if predictor is None else answers(predictor, inputs))
         if predictor is None:
             unavailable.append(version.name)

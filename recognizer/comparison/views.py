@@ -32,6 +32,7 @@ def compare(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     except selectors.ComparisonError as err:
         model_admin.message_user(request, str(err), messages.ERROR)
         return HttpResponseRedirect(reverse("admin:recognizer_modelversion_changelist"))
+    predictors = [latency.load(version) for version in versions]  # each loaded once for both measures
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": ModelVersion._meta,
@@ -39,20 +40,15 @@ def compare(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
         "versions": versions,
         "evaluation_rows": selectors.evaluation_rows(versions),
         "serving_rows": selectors.serving_rows(versions),
-        "latencies": [_latency_cell(version) for version in versions],
+        "latencies": ["unavailable" if p is None else f"{latency.p50_ms(p):.2f} ms" for p in predictors],
         "confusion_rows": selectors.confusion_rows(versions),
-        "disagreements": disagreements.find(versions),
+        "disagreements": disagreements.find(versions, predictors),
         "thumbnail": _thumbnail(model_admin),
     }
     context["disagreement_rows"] = [
         (context["thumbnail"](row.drawing), row.answers) for row in context["disagreements"].listed
     ]
     return TemplateResponse(request, TEMPLATE, context)
-
-
-def _latency_cell(version: ModelVersion) -> str:
-    p50 = latency.p50_ms(version)
-    return "unavailable" if p50 is None else f"{p50:.2f} ms"
 
 
 def _thumbnail(model_admin: ModelAdmin):

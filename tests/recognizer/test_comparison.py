@@ -21,7 +21,7 @@ from ml.predictor import Predictor
 from ml.preprocess import png_to_input
 from ml.report import Report
 from recognizer import services
-from recognizer.comparison import disagreements
+from recognizer.comparison import disagreements, latency
 from recognizer.models import Drawing, ModelVersion
 
 pytestmark = pytest.mark.django_db
@@ -156,8 +156,10 @@ def test_disagreements_equal_an_independent_re_prediction(admin_client, shipped_
 
 
 def test_disagreements_examine_and_show_at_most_the_caps(shipped_model, stricter, drawings):
-    everything = disagreements.find([shipped_model, stricter])
-    capped = disagreements.find([shipped_model, stricter], examined=len(drawings) - 4, shown=2)
+    versions = [shipped_model, stricter]
+    predictors = [latency.load(version) for version in versions]
+    everything = disagreements.find(versions, predictors)
+    capped = disagreements.find(versions, predictors, examined=len(drawings) - 4, shown=2)
 
     assert capped.examined == len(drawings) - 4
     assert capped.disagreeing > 2 and len(capped.listed) == 2
@@ -168,7 +170,8 @@ def test_disagreements_examine_and_show_at_most_the_caps(shipped_model, stricter
 def test_a_stored_input_that_does_not_decode_is_skipped(shipped_model, stricter, drawings):
     Drawing.objects.filter(pk=drawings[-1].pk).update(input_png=b"not a png")
 
-    found = disagreements.find([shipped_model, stricter])
+    versions = [shipped_model, stricter]
+    found = disagreements.find(versions, [latency.load(version) for version in versions])
 
     assert found.examined == len(drawings) - 1
     assert drawings[-1].pk not in {row.drawing.pk for row in found.listed}
