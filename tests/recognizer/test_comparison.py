@@ -11,6 +11,7 @@ from html import unescape
 
 import numpy as np
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from ml.artifacts import SHIPPED_DIR, read_metrics
@@ -267,6 +268,18 @@ def test_only_staff_reach_the_page(client, django_user_model, shipped_model, str
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("may_view, status", [(True, 200), (False, 403)])
+def test_staff_need_the_view_permission_on_versions(client, staff_user, shipped_model, stricter, may_view, status):
+    if may_view:
+        staff_user.user_permissions.add(Permission.objects.get(codename="view_modelversion"))
+    client.force_login(staff_user)
+
+    assert client.get(compare_url(shipped_model, stricter)).status_code == status
+    if may_view:  # and the action is offered to them, though they may not activate versions
+        choices = dict(client.get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices)
+        assert "compare_versions" in choices and "activate" not in choices
 
 
 def _percent(value) -> str:
