@@ -27,8 +27,9 @@ migrate: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py register_shipped_model
 
+# The web server and a job worker (no auto-reload for the worker: editing a file never kills a training).
 run: migrate
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python -m ops.run 127.0.0.1:8000
 
 test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
