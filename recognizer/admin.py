@@ -14,6 +14,7 @@ from recognizer import number_admin  # noqa: F401  registers NumberAdmin (Django
 from recognizer import job_admin  # noqa: F401  registers JobAdmin
 from recognizer import services
 from recognizer.comparison import selectors as comparison, views as comparison_views
+from recognizer.datasets import admin_views as dataset_views
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import Drawing, ModelVersion
@@ -48,12 +49,13 @@ class DrawingAdmin(admin.ModelAdmin):
         NotADigitFilter,
         LowConfidenceFilter,
         "source",
+        "dataset",
         "model_version",
     ]
     search_fields = ["id"]
     date_hierarchy = "created"
     list_per_page = 50
-    actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit"]
+    actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit", dataset_views.export_selected]
     fieldsets = [
         (None, {"fields": ["drawing_large", "model_input_large", "confirmed_label", "confirmed_not_a_digit"]}),
         (
@@ -93,6 +95,11 @@ class DrawingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # drawings come from predictions only
+
+    def get_urls(self):
+        """Adds the dataset upload page (recognizer/datasets/admin_views.py) before the object URLs."""
+        view = self.admin_site.admin_view(lambda request: dataset_views.import_dataset_view(request, self))
+        return [path("import-dataset/", view, name=dataset_views.URL_NAME), *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
         """The change form and the list's editable column both land here; only the confirmation is editable.

@@ -1,0 +1,101 @@
+"""Datasets in the admin: an upload page (/admin/recognizer/drawing/import-dataset/) and the changelist action
+"Export selected confirmed drawings" (a zip of images + labels.csv that the upload page reads back).
+
+The upload runs in the request, synchronously (no background job yet): the admin takes at most
+DIGITS_DATASET_ADMIN_MAX_ENTRIES files per archive (default 5,000, some seconds of prediction); larger
+datasets go through `manage.py import_dataset`. Every refusal is a form error; nothing is stored then.
+"""
+import dataclasses
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import ModelAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from recognizer.datasets.archive import DatasetError
+from recognizer.datasets.exporters import dataset_export
+from recognizer.datasets.importers import FORMATS
+from recognizer.datasets.limits import Limits
+from recognizer.datasets.services import dataset_import
+from recognizer.exceptions import ModelUnavailable
+from recognizer.models import Drawing
+
+TEMPLATE = "admin/recognizer/drawing/import_dataset.html"
+URL_NAME = "recognizer_drawing_import_dataset"
+
+
+def admin_limits() -> Limits:
+    """The dataset limits, with fewer entries: the admin imports within one request."""
+    limits = Limits.from_settings()
+    cap = getattr(settings, "DIGITS_DATASET_ADMIN_MAX_ENTRIES", 5_000)
+    return dataclasses.replace(limits, max_entries=min(limits.max_entries, cap))
+
+
+class DatasetUploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="A .zip of images with labels.csv (header file,label; label 0-9 or x for not a digit), "
+        "a .zip of two IDX files, or an .npz with x (N,28,28) and y (0-9, 10 = not a digit)."
+    )
+    name = forms.CharField(max_length=100, help_text="Stored on every drawing: letters, digits, '.', '_', '-'.")
+    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS], initial="auto",
+                               help_text="auto tells the format from the archive's contents.")
+    append = forms.BooleanField(required=False, help_text="Add to an existing dataset of this name.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = admin_limits().max_total_bytes
+        if upload.size > limit:
+            raise forms.ValidationError(f"the file is {upload.size:,} bytes; the limit is {limit:,} bytes")
+        return upload
+
+
+def import_dataset_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
+    """Confirming labels needs the change permission, so importing confirmed drawings does too."""
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    form = DatasetUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and _import(request, model_admin, form):
+        query = urlencode({"dataset": form.cleaned_data["name"]})
+        return HttpResponseRedirect(f"{reverse('admin:recognizer_drawing_changelist')}?{query}")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Drawing._meta,
+        "title": "Import a dataset",
+        "form": form,
+        "max_entries": admin_limits().max_entries,
+    }
+    return TemplateResponse(request, TEMPLATE, context)
+
+
+def _import(request: HttpRequest, model_admin: ModelAdmin, form: DatasetUploadForm) -> bool:
+    data = form.cleaned_data
+    try:
+        result = dataset_import(file=data["file"], name=data["name"], fmt=data["format"], append=data["append"],
+                                user=request.user, limits=admin_limits())
+    except DatasetError as err:
+        form.add_error(None, f"Nothing was imported: {err}")
+        return False
+    except ModelUnavailable:
+        form.add_error(None, "Nothing was imported: no model version is active to predict the drawings.")
+        return False
+    summary = result.summary()
+    model_admin.message_user(request, f"{summary[0].upper()}{summary[1:]}.", messages.SUCCESS)
+    return True
+
+
+@admin.action(description="Export selected confirmed drawings (zip + labels.csv)", permissions=["view"])
+def export_selected(model_admin: ModelAdmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    """Unconfirmed drawings among the selection are left out (they have no label to export)."""
+    result = dataset_export(queryset, "zip")
+    if result.count == 0:
+        model_admin.message_user(request, "None of the selected drawings is confirmed: nothing to export.",
+                                 messages.ERROR)
+        return None
+    response = HttpResponse(result.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    return response

@@ -1,0 +1,110 @@
+"""The dataset upload page and the export action in the admin: staff only, refusals as form errors."""
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from recognizer.models import Drawing
+from tests.recognizer.dataset_archives import image_zip, labels_csv, notmnist_letters, zip_bytes
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = "admin:recognizer_drawing_import_dataset"
+CHANGELIST = "admin:recognizer_drawing_changelist"
+
+
+@pytest.fixture
+def archive(mnist_test) -> bytes:
+    images, labels = mnist_test
+    return image_zip(images[:5], labels[:5], notmnist_letters(2))
+
+
+def upload(client, data: bytes, name="admin-set", **fields):
+    file = io.BytesIO(data)
+    file.name = "dataset.zip"
+    return client.post(reverse(UPLOAD), {"file": file, "name": name, "format": "auto", **fields})
+
+
+def test_changelist_links_to_the_upload_page(admin_client):
+    html = admin_client.get(reverse(CHANGELIST)).content.decode()
+    assert f'href="{reverse(UPLOAD)}"' in html
+
+
+def test_staff_import_a_good_archive(admin_client, archive, admin_user):
+    assert admin_client.get(reverse(UPLOAD)).status_code == 200
+    response = upload(admin_client, archive)
+
+    assert response.status_code == 302 and response["Location"].endswith("?dataset=admin-set")
+    stored = Drawing.objects.filter(dataset="admin-set")
+    assert stored.count() == 7 and set(stored.values_list("confirmed_by", flat=True)) == {admin_user.pk}
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200 and len(page.context["cl"].result_list) == 7
+    assert "Imported 7 drawing(s) into dataset &#x27;admin-set&#x27;" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"not a zip at all", "bad", "not a zip archive"),
+        (zip_bytes({"labels.csv": labels_csv([("a.png", "12")])}), "bad", "label &#x27;12&#x27; is not a digit"),
+        (None, "has space", "dataset name"),
+    ],
+)
+def test_bad_uploads_are_form_errors_and_import_nothing(admin_client, archive, data, name, message):
+    response = upload(admin_client, archive if data is None else data, name=name)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="errornote"' in html and "Nothing was imported" in html and message in html
+    assert not Drawing.objects.exists()
+
+
+def test_admin_limits_entries_per_upload(admin_client, archive, settings):
+    settings.DIGITS_DATASET_ADMIN_MAX_ENTRIES = 3
+    response = upload(admin_client, archive)
+
+    assert "the limit is 3" in response.content.decode() and not Drawing.objects.exists()
+
+
+def test_missing_file_is_a_field_error(admin_client):
+    response = admin_client.post(reverse(UPLOAD), {"name": "x"})
+    assert response.status_code == 200 and response.context["form"].errors["file"]
+
+
+def test_non_staff_and_view_only_staff_cannot_import(client, django_user_model, archive):
+    user = django_user_model.objects.create_user("plain", password="pw-plain-1")
+    client.force_login(user)
+    assert upload(client, archive).status_code == 302  # to the admin login
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_drawing"))
+    assert upload(client, archive).status_code == 403
+    assert not Drawing.objects.exists()
+
+
+def test_export_action_downloads_the_selected_confirmed_drawings(admin_client, archive, digit_image):
+    from recognizer.services import drawing_create
+
+    upload(admin_client, archive)
+    unconfirmed = drawing_create(image=digit_image(4), source="api")
+    chosen = list(Drawing.objects.filter(dataset="admin-set").values_list("pk", flat=True)[:4]) + [unconfirmed.pk]
+    response = admin_client.post(reverse(CHANGELIST), {"action": "export_selected", "_selected_action": chosen})
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as exported:
+        rows = exported.read("labels.csv").decode().splitlines()
+    assert rows[0] == "file,label" and len(rows) == 5  # the unconfirmed drawing is left out
+    assert upload(admin_client, response.content, name="again").status_code == 302
+    assert Drawing.objects.filter(dataset="again").count() == 4
+
+
+def test_export_action_with_nothing_confirmed_says_so(admin_client, digit_image):
+    from recognizer.services import drawing_create
+
+    drawing = drawing_create(image=digit_image(4), source="api")
+    response = admin_client.post(
+        reverse(CHANGELIST), {"action": "export_selected", "_selected_action": [drawing.pk]}, follow=True
+    )
+    assert "None of the selected drawings is confirmed" in response.content.decode()
