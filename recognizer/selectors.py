@@ -9,6 +9,8 @@ from recognizer.model_files import FILE_FIELDS
 from recognizer.models import Drawing, ModelVersion, Number
 
 BLOBS = ("image", "input_png")  # a drawing's; a model version's are FILE_FIELDS, loaded by model_files only
+# A joined model version's files: select_related would repeat a few MB of them on every row.
+VERSION_FILES = tuple(f"model_version__{field}" for field in FILE_FIELDS)
 
 
 def model_version_get_active() -> ModelVersion | None:
@@ -30,7 +32,7 @@ def drawing_get(*, drawing_id: str | uuid.UUID) -> Drawing | None:
     pk = _uuid(drawing_id)
     if pk is None:
         return None
-    return Drawing.objects.defer(*BLOBS).select_related("model_version").filter(pk=pk).first()
+    return Drawing.objects.defer(*BLOBS, *VERSION_FILES).select_related("model_version").filter(pk=pk).first()
 
 
 def drawing_image(*, drawing_id: str | uuid.UUID) -> tuple[bytes, str] | None:
@@ -93,7 +95,7 @@ def drawing_list(
     created_before: datetime | None = None,
 ) -> QuerySet[Drawing]:
     """`is_digit` matches the model's answer, so rows without a not-a-digit score match neither value."""
-    drawings = Drawing.objects.defer(*BLOBS).select_related("model_version")
+    drawings = Drawing.objects.select_related("model_version").defer(*BLOBS, *VERSION_FILES)
     if digit is not None:
         drawings = drawings.filter(predicted_digit=digit)
     if confirmed is not None:
@@ -169,8 +171,8 @@ def number_disagreement_q() -> Q:
 def _numbers() -> QuerySet[Number]:
     digits = Drawing.objects.defer(*BLOBS).order_by("position")
     return (
-        Number.objects.defer("image")
-        .select_related("model_version")
+        Number.objects.select_related("model_version")
+        .defer("image", *VERSION_FILES)
         .prefetch_related(Prefetch("digits", queryset=digits))
     )
 

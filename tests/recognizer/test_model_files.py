@@ -17,7 +17,13 @@ from recognizer import model_files
 from recognizer.exceptions import ModelUnavailable
 from recognizer.models import Drawing, ModelVersion
 from recognizer.predictors import predictor_for
-from recognizer.selectors import model_version_get_active, model_version_get_serving, model_version_list
+from recognizer.selectors import (
+    drawing_get,
+    drawing_list,
+    model_version_get_active,
+    model_version_get_serving,
+    model_version_list,
+)
 from recognizer.services import model_version_register, model_version_register_shipped
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +35,12 @@ def _own_var_dir(tmp_path, settings):
     settings.MODEL_DIR = tmp_path / "var" / "models"
 
 
-def register(tmp_path, name: str) -> ModelVersion:
+def register(tmp_path, name: str, parent: ModelVersion | None = None) -> ModelVersion:
     """A version registered from a copy of the shipped files, as a training run on this machine leaves it."""
     work = tmp_path / f".{name}.partial"
     shutil.copytree(SHIPPED_DIR, work)
     metrics = {**Report.from_dict(read_metrics(SHIPPED_DIR)).to_dict(), "version": name}
-    return model_version_register(work_dir=work, metrics=metrics)
+    return model_version_register(work_dir=work, metrics=metrics, parent=parent)
 
 
 def on_another_machine(version: ModelVersion) -> ModelVersion:
@@ -120,9 +126,13 @@ def test_retraining_finds_the_keras_file_in_the_folder_else_in_the_database(tmp_
     assert not model_files.keras_path(elsewhere).exists()
 
 
-def test_selectors_leave_the_file_columns_unloaded(tmp_path):
-    register(tmp_path, "listed")
+def test_selectors_leave_the_file_columns_unloaded(tmp_path, drawing):
+    register(tmp_path, "listed", parent=model_version_get_active())
     versions = [model_version_get_active(), model_version_get_serving(), *model_version_list()]
+    versions += [row.parent for row in model_version_list() if row.parent]
+    assert len(versions) == 5
+    # a joined version would repeat its files on every drawing of a page
+    versions += [drawing_get(drawing_id=drawing.pk).model_version, drawing_list().first().model_version]
 
     for version in versions:
         assert set(model_files.FILE_FIELDS) <= version.get_deferred_fields()
