@@ -16,6 +16,7 @@ Never imports TensorFlow.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -44,6 +45,9 @@ class MixConfig:
     style_scan_share: float = 0.3  # share of those also degraded like a scan
     synthetic_negatives: int = 16_000  # ml.negatives.negative_mix
     real_negatives: bool = True  # Omniglot drawers 1-15 and notMNIST's training split
+    # npz files of further examples (x (N,28,28) uint8 or float model inputs, y 0-9 or 10 = not a digit),
+    # e.g. confirmed drawings of imported datasets (`manage.py train --dataset NAME` writes them)
+    extra: tuple[str, ...] = ()
 
 
 QUICK_MIX = MixConfig(mnist_scans=2_000, writer_variants=1, style_digits=2_000, synthetic_negatives=3_000)
@@ -74,11 +78,25 @@ def training_mix(mnist_x: np.ndarray, mnist_y: np.ndarray, config: MixConfig, se
         images = (np.clip(mnist_x, 0, 1) * 255).astype(np.uint8)
         synthetic = negatives.negative_mix(config.synthetic_negatives, rng, images, mnist_y)
         parts["synthetic_negatives"] = (synthetic, _not_digits(len(synthetic)))
+    for path in config.extra:
+        parts[f"extra:{Path(path).stem}"] = load_extra(path)
     for name, (x, _) in parts.items():
         log(f"  {name}: {len(x):,}")
     x = np.concatenate([x for x, _ in parts.values()]).astype(np.float32)
     y = np.concatenate([y for _, y in parts.values()]).astype(np.int64)
     return TrainingSet(x, y, {name: data_source(x, y) for name, (x, y) in parts.items()})
+
+
+def load_extra(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """An npz of model inputs (uint8 0-255 or float 0-1) and labels (10 = not a digit) as training arrays."""
+    with np.load(path, allow_pickle=False) as arrays:
+        x, y = arrays["x"], arrays["y"].astype(np.int64)
+    if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (len(x),):
+        raise ValueError(f"{path}: expected x (N, 28, 28) and y (N,), found {x.shape} and {y.shape}")
+    if y.size and (y.min() < 0 or y.max() > NOT_A_DIGIT):
+        raise ValueError(f"{path}: labels must be 0-9, or {NOT_A_DIGIT} for not a digit")
+    x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
+    return x, y
 
 
 def _rescanned(x: np.ndarray, y: np.ndarray, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -29,8 +29,13 @@ class Command(BaseCommand):
                             help="serve the new version at once (default: register it inactive; "
                                  "`manage.py activate_model` can activate it later)")
         parser.add_argument("--background", action="store_true", help=BACKGROUND_HELP)
+        parser.add_argument("--dataset", action="append", default=[], metavar="NAME",
+                            help="also train on the confirmed drawings of this imported dataset (repeatable; "
+                                 "not with --background)")
 
     def handle(self, *args, **options):
+        if options["background"] and options["dataset"]:
+            raise CommandError("--dataset cannot be combined with --background yet; run the training here")
         if options["background"]:
             return enqueue_from_command(self, "train", options, (*RECORDED_OPTIONS, "activate"))
         from ml.data import MnistFormatError
@@ -45,6 +50,10 @@ class Command(BaseCommand):
         log = self.stdout.write if options["verbosity"] > 0 else (lambda line: None)
         work = new_work_directory(output)
         try:
+            if options["dataset"]:
+                from recognizer.datasets.training import with_datasets
+
+                config = with_datasets(config, options["dataset"], work)
             metrics = train(config, work, name=name, command=command_line("train", options, RECORDED_OPTIONS), log=log,
                             callbacks=options.get("callbacks", ()))
             version = model_version_register(work_dir=work, destination=output, metrics=metrics, replace=True)
