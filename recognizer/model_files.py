@@ -43,7 +43,8 @@ def row_files(directory: Path) -> dict:
     SHA-256 (computed from the very bytes stored), and the .keras bytes (None when the folder has none)."""
     model = (Path(directory) / TFLITE_MODEL).read_bytes()
     keras = Path(directory) / KERAS_MODEL
-    return {"model_file": model, "sha256": checksum(model), "keras_file": keras.read_bytes() if keras.is_file() else None}
+    keras_bytes = keras.read_bytes() if keras.is_file() else None
+    return {"model_file": model, "sha256": checksum(model), "keras_file": keras_bytes}
 
 
 def tflite_path(version: ModelVersion) -> Path:
@@ -58,7 +59,8 @@ def tflite_path(version: ModelVersion) -> Path:
     data = _stored(version, "model_file")
     if data is None:
         logger.error("model file missing", extra={"model_version": version.name, "path": str(version.artifact_path)})
-        raise ModelUnavailable(f"the model file of version {version.name} is neither on this server nor in the database")
+        raise ModelUnavailable(
+            f"the model file of version {version.name} is neither on this server nor in the database")
     if checksum(data) != version.sha256:
         logger.error("stored model file checksum mismatch",
                      extra={"model_version": version.name, "expected": version.sha256, "actual": checksum(data)})
@@ -93,7 +95,8 @@ def store_missing(version: ModelVersion) -> list[str]:
     try:
         files = row_files(folder)
     except OSError as err:
-        raise FileNotFoundError(f"its model file {version.artifact_path} is not on this machine ({err.strerror})") from None
+        raise FileNotFoundError(
+            f"its model file {version.artifact_path} is not on this machine ({err.strerror})") from None
     if files["sha256"] != version.sha256:
         raise ValueError(f"its model file {version.artifact_path} has changed since it was registered")
     filled = {field: files[field] for field in empty if files[field] is not None}
@@ -134,5 +137,6 @@ def _write(path: Path, data: bytes, version: ModelVersion) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as err:
-        logger.error("model cache not writable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
+        logger.error("model cache not writable",
+                     extra={"model_version": version.name, "path": str(path), "error": str(err)})
         raise ModelUnavailable(f"this server cannot write its copy of model version {version.name}") from None
