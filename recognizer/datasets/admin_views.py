@@ -1,9 +1,10 @@
 """Datasets in the admin: an upload page (/admin/recognizer/drawing/import-dataset/) and the changelist action
 "Export selected confirmed drawings" (a zip of images + labels.csv that the upload page reads back).
 
-The upload runs in the request, synchronously (no background job yet): the admin takes at most
-DIGITS_DATASET_ADMIN_MAX_ENTRIES files per archive (default 5,000, some seconds of prediction); larger
-datasets go through `manage.py import_dataset`. Every refusal is a form error; nothing is stored then.
+By default the upload is imported by a background job (recognizer/datasets/jobs.py; staff follow it under
+Jobs, with the full limits). Unticking "background" imports within the request, at most
+DIGITS_DATASET_ADMIN_MAX_ENTRIES files (default 5,000, some seconds of prediction). Every refusal seen in
+the request is a form error and stores nothing; a job's refusal is its error, and it stores nothing either.
 """
 import dataclasses
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from django.urls import reverse
 from recognizer.datasets.archive import DatasetError
 from recognizer.datasets.exporters import dataset_export
 from recognizer.datasets.importers import FORMATS
+from recognizer.datasets.jobs import enqueue_import
 from recognizer.datasets.limits import Limits
 from recognizer.datasets.services import dataset_import
 from recognizer.exceptions import ModelUnavailable
@@ -45,6 +47,11 @@ class DatasetUploadForm(forms.Form):
     format = forms.ChoiceField(choices=[(f, f) for f in FORMATS], initial="auto",
                                help_text="auto tells the format from the archive's contents.")
     append = forms.BooleanField(required=False, help_text="Add to an existing dataset of this name.")
+    background = forms.BooleanField(
+        required=False, initial=True,
+        help_text="Import in a background job (follow it under Jobs). Unticked: import now, in this request, "
+        "with a lower limit on files.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -59,9 +66,14 @@ def import_dataset_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpRe
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     form = DatasetUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid() and _import(request, model_admin, form):
-        query = urlencode({"dataset": form.cleaned_data["name"]})
-        return HttpResponseRedirect(f"{reverse('admin:recognizer_drawing_changelist')}?{query}")
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["background"]:
+            job = _enqueue(request, form)
+            if job is not None:
+                return HttpResponseRedirect(reverse("admin:recognizer_job_change", args=[job.pk]))
+        elif _import(request, model_admin, form):
+            query = urlencode({"dataset": form.cleaned_data["name"]})
+            return HttpResponseRedirect(f"{reverse('admin:recognizer_drawing_changelist')}?{query}")
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Drawing._meta,
@@ -70,6 +82,16 @@ def import_dataset_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpRe
         "max_entries": admin_limits().max_entries,
     }
     return TemplateResponse(request, TEMPLATE, context)
+
+
+def _enqueue(request: HttpRequest, form: DatasetUploadForm):
+    data = form.cleaned_data
+    try:
+        return enqueue_import(file=data["file"], name=data["name"], fmt=data["format"], append=data["append"],
+                              user=request.user)
+    except DatasetError as err:
+        form.add_error(None, f"Nothing was imported: {err}")
+        return None
 
 
 def _import(request: HttpRequest, model_admin: ModelAdmin, form: DatasetUploadForm) -> bool:

@@ -53,12 +53,15 @@ def check_dataset_name(name: str, *, append: bool) -> None:
 
 
 def dataset_import(*, file, name: str, fmt: str = "auto", append: bool = False, dry_run: bool = False,
-                   user=None, limits: Limits | None = None) -> ImportResult:
-    """Reads and checks the whole archive, then stores every example or none (DatasetError otherwise)."""
+                   user=None, limits: Limits | None = None, progress=None) -> ImportResult:
+    """Reads and checks the whole archive, then stores every example or none (DatasetError otherwise).
+
+    `progress(done, total)` is called after each stored batch (a background job reports and may stop
+    there: whatever it raises rolls the whole import back)."""
     check_dataset_name(name, append=append)
     dataset = read_dataset(file, fmt, limits)
     if not dry_run:
-        _store(dataset.examples, name, user)
+        _store(dataset.examples, name, user, progress or (lambda done, total: None))
     return _result(name, dataset, stored=not dry_run)
 
 
@@ -67,7 +70,7 @@ def _result(name: str, dataset: Dataset, *, stored: bool) -> ImportResult:
     return ImportResult(name, dataset.format, len(dataset.examples) - not_digits, not_digits, dataset.ignored, stored)
 
 
-def _store(examples: list[Example], name: str, user) -> None:
+def _store(examples: list[Example], name: str, user, progress) -> None:
     version = model_version_get_serving()
     predictor = predictor_for(version)
     now = timezone.now()
@@ -78,6 +81,7 @@ def _store(examples: list[Example], name: str, user) -> None:
             Drawing.objects.bulk_create(
                 [_drawing(example, prediction, version, name, user, now) for example, prediction in zip(chunk, predictions)]
             )
+            progress(start + len(chunk), len(examples))
 
 
 def _drawing(example: Example, prediction, version: ModelVersion, name: str, user, now) -> Drawing:

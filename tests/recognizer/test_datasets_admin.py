@@ -108,3 +108,70 @@ def test_export_action_with_nothing_confirmed_says_so(admin_client, digit_image)
         reverse(CHANGELIST), {"action": "export_selected", "_selected_action": [drawing.pk]}, follow=True
     )
     assert "None of the selected drawings is confirmed" in response.content.decode()
+
+
+# --- as a background job ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path / "dataset-uploads"
+
+
+def test_background_import_queues_a_job_the_worker_runs(admin_client, archive, uploads):
+    from recognizer.jobs.tasks import run_job
+    from recognizer.models import Job
+
+    response = upload(admin_client, archive, background="on")
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("admin:recognizer_job_change", args=[job.pk])
+    assert job.kind == Job.Kind.IMPORT and job.status == Job.Status.QUEUED and not Drawing.objects.exists()
+    assert len(list(uploads.iterdir())) == 1
+
+    assert run_job.call(str(job.pk)) == Job.Status.SUCCEEDED
+    job.refresh_from_db()
+    assert job.result == {"dataset": "admin-set", "format": "zip", "digits": 5, "not_digits": 2, "ignored": 0}
+    assert job.progress["done"] == job.progress["total"] == 7 and "imported 7 drawing(s)" in job.log
+    assert Drawing.objects.filter(dataset="admin-set", confirmed_by=job.created_by).count() == 7
+    assert list(uploads.iterdir()) == []  # the kept upload is gone
+
+
+def test_background_import_of_a_bad_archive_fails_the_job_and_imports_nothing(admin_client, uploads):
+    from recognizer.jobs.tasks import run_job
+    from recognizer.models import Job
+
+    upload(admin_client, zip_bytes({"labels.csv": b"name,digit\n"}), background="on")
+    job = Job.objects.get()
+    assert run_job.call(str(job.pk)) == Job.Status.FAILED
+    job.refresh_from_db()
+    assert "labels.csv must start with the header line" in job.error
+    assert not Drawing.objects.exists() and list(uploads.iterdir()) == []
+
+
+def test_a_cancelled_import_job_imports_nothing(admin_client, archive, uploads, monkeypatch):
+    from recognizer.datasets import services
+    from recognizer.jobs.tasks import run_job
+    from recognizer.models import Job
+
+    monkeypatch.setattr(services, "BATCH", 2)  # several batches, so the cancel lands between two of them
+    upload(admin_client, archive, background="on")
+    job = Job.objects.get()
+    original = services.Drawing.objects.bulk_create
+
+    def bulk_create_then_cancel(objs, *args, **kwargs):
+        Job.objects.filter(pk=job.pk).update(cancel_requested=True)  # staff click Cancel meanwhile
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(services.Drawing.objects, "bulk_create", bulk_create_then_cancel)
+    assert run_job.call(str(job.pk)) == Job.Status.CANCELLED
+    assert not Drawing.objects.exists() and list(uploads.iterdir()) == []
+
+
+def test_background_import_with_a_used_name_is_a_form_error(admin_client, archive, uploads):
+    from recognizer.models import Job
+
+    upload(admin_client, archive)
+    response = upload(admin_client, archive, background="on")
+    assert "already exists" in response.content.decode() and not Job.objects.exists()
+    assert not uploads.exists() or list(uploads.iterdir()) == []
