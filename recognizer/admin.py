@@ -55,7 +55,8 @@ class DrawingAdmin(admin.ModelAdmin):
     search_fields = ["id"]
     date_hierarchy = "created"
     list_per_page = 50
-    actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit", dataset_views.export_selected]
+    actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit", dataset_views.export_selected,
+               dataset_views.export_selected_in_background]
     fieldsets = [
         (None, {"fields": ["drawing_large", "model_input_large", "confirmed_label", "confirmed_not_a_digit"]}),
         (
@@ -97,9 +98,8 @@ class DrawingAdmin(admin.ModelAdmin):
         return False  # drawings come from predictions only
 
     def get_urls(self):
-        """Adds the dataset upload page (recognizer/datasets/admin_views.py) before the object URLs."""
-        view = self.admin_site.admin_view(lambda request: dataset_views.import_dataset_view(request, self))
-        return [path("import-dataset/", view, name=dataset_views.URL_NAME), *super().get_urls()]
+        """Adds the dataset upload and export download pages (recognizer/datasets/admin_views.py)."""
+        return [*dataset_views.admin_urls(self), *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
         """The change form and the list's editable column both land here; only the confirmation is editable.

@@ -14,21 +14,33 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 
 from recognizer.datasets.archive import DatasetError
 from recognizer.datasets.exporters import dataset_export
 from recognizer.datasets.importers import FORMATS
-from recognizer.datasets.jobs import enqueue_import
+from recognizer.datasets.jobs import DOWNLOAD_URL_NAME, enqueue_export, enqueue_import, upload_storage
 from recognizer.datasets.limits import Limits
 from recognizer.datasets.services import dataset_import
 from recognizer.exceptions import ModelUnavailable
-from recognizer.models import Drawing
+from recognizer.models import Drawing, Job
 
 TEMPLATE = "admin/recognizer/drawing/import_dataset.html"
 URL_NAME = "recognizer_drawing_import_dataset"
+
+
+def admin_urls(model_admin: ModelAdmin) -> list:
+    """The upload page and the export download, staff only (admin_view), for `DrawingAdmin.get_urls`."""
+    site = model_admin.admin_site
+    return [
+        path("import-dataset/", site.admin_view(lambda request: import_dataset_view(request, model_admin)),
+             name=URL_NAME),
+        path("export/<uuid:job_id>/",
+             site.admin_view(lambda request, job_id: export_download_view(request, model_admin, job_id)),
+             name=DOWNLOAD_URL_NAME),
+    ]
 
 
 def admin_limits() -> Limits:
@@ -108,6 +120,30 @@ def _import(request: HttpRequest, model_admin: ModelAdmin, form: DatasetUploadFo
     summary = result.summary()
     model_admin.message_user(request, f"{summary[0].upper()}{summary[1:]}.", messages.SUCCESS)
     return True
+
+
+@admin.action(description="Export selected confirmed drawings in the background (zip + labels.csv)",
+              permissions=["view"])
+def export_selected_in_background(model_admin: ModelAdmin, request: HttpRequest, queryset) -> HttpResponse | None:
+    """For selections too large for one request: a job writes the file; its page links the download."""
+    try:
+        job = enqueue_export(ids=list(queryset.values_list("pk", flat=True)), fmt="zip", user=request.user)
+    except DatasetError as err:
+        model_admin.message_user(request, str(err), messages.ERROR)
+        return None
+    return HttpResponseRedirect(reverse("admin:recognizer_job_change", args=[job.pk]))
+
+
+def export_download_view(request: HttpRequest, model_admin: ModelAdmin, job_id) -> HttpResponse:
+    """The file a finished export job wrote; 404 for any other job (or one whose file is gone)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    job = Job.objects.filter(pk=job_id, kind=Job.Kind.EXPORT, status=Job.Status.SUCCEEDED).first()
+    storage = upload_storage()
+    if job is None or not job.result.get("file") or not storage.exists(job.result["file"]):
+        raise Http404("no finished export with this id")
+    return FileResponse(storage.open(job.result["file"], "rb"), as_attachment=True,
+                        filename=job.result["file"].rsplit("-", 1)[-1], content_type="application/zip")
 
 
 @admin.action(description="Export selected confirmed drawings (zip + labels.csv)", permissions=["view"])

@@ -175,3 +175,47 @@ def test_background_import_with_a_used_name_is_a_form_error(admin_client, archiv
     response = upload(admin_client, archive, background="on")
     assert "already exists" in response.content.decode() and not Job.objects.exists()
     assert not uploads.exists() or list(uploads.iterdir()) == []
+
+
+def test_background_export_writes_a_file_the_job_page_links(admin_client, archive, uploads, digit_image):
+    from recognizer.jobs.tasks import run_job
+    from recognizer.models import Job
+    from recognizer.services import drawing_create
+
+    upload(admin_client, archive)
+    unconfirmed = drawing_create(image=digit_image(4), source="api")
+    chosen = [*Drawing.objects.filter(dataset="admin-set").values_list("pk", flat=True), unconfirmed.pk]
+    response = admin_client.post(reverse(CHANGELIST),
+                                 {"action": "export_selected_in_background", "_selected_action": chosen})
+    job = Job.objects.get(kind=Job.Kind.EXPORT)
+    assert response["Location"] == reverse("admin:recognizer_job_change", args=[job.pk])
+    download = reverse("admin:recognizer_drawing_export_download", args=[job.pk])
+    assert admin_client.get(download).status_code == 404  # not finished yet
+
+    assert run_job.call(str(job.pk)) == Job.Status.SUCCEEDED
+    job.refresh_from_db()
+    assert job.result["count"] == 7 and job.result["download"] == download
+    response = admin_client.get(download)
+    assert response.status_code == 200 and 'filename="drawings.zip"' in response["Content-Disposition"]
+    data = b"".join(response.streaming_content)
+    assert upload(admin_client, data, name="again").status_code == 302
+    assert Drawing.objects.filter(dataset="again").count() == 7
+
+
+def test_background_export_of_nothing_confirmed_fails_the_job(admin_client, uploads, digit_image):
+    from recognizer.jobs.tasks import run_job
+    from recognizer.models import Job
+    from recognizer.services import drawing_create
+
+    drawing = drawing_create(image=digit_image(4), source="api")
+    admin_client.post(reverse(CHANGELIST), {"action": "export_selected_in_background", "_selected_action": [drawing.pk]})
+    job = Job.objects.get(kind=Job.Kind.EXPORT)
+    assert run_job.call(str(job.pk)) == Job.Status.FAILED
+    job.refresh_from_db()
+    assert "nothing to export" in job.error
+
+
+def test_export_download_is_staff_only(client, admin_client, uploads):
+    url = reverse("admin:recognizer_drawing_export_download", args=["00000000-0000-0000-0000-000000000000"])
+    assert client.get(url).status_code == 302  # to the login
+    assert admin_client.get(url).status_code == 404

@@ -107,3 +107,10 @@ def test_every_option_has_help(command):
             {"path", "name", "format", "append", "dry_run", "dataset", "source", "output"}]
     assert len(ours) == {"import_dataset": 5, "export_dataset": 4}[command]
     assert all(action.help for action in ours)
+
+
+@pytest.mark.fresh_database
+def test_import_without_an_active_model_imports_nothing(archive):
+    with pytest.raises(CommandError, match="no model version is active"):
+        call_command("import_dataset", str(archive), "--name", "cli")
+    assert not Drawing.objects.exists()
