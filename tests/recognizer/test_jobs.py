@@ -1,14 +1,17 @@
 """Background jobs without a worker process: enqueueing, the one-training rule, cancelling, the admin's
 buttons and progress, and `run_job` itself run in this process on a runner (the import/export path)."""
+import re
 import threading
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
+from digitsite.tasks_config import quick_train_options, tasks_config
 from recognizer.jobs.exceptions import JobCancelled, JobRefused
 from recognizer.jobs.services import job_cancel, job_enqueue
 from recognizer.jobs.tasks import run_job
@@ -187,3 +190,19 @@ def test_staff_without_permission_cannot_start_or_read_jobs(client, django_user_
     client.force_login(user)
     assert client.post(reverse("admin:recognizer_job_start", args=["retrain"])).status_code == 403
     assert Job.objects.count() == 0
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: tasks_config("celery", ""), "TASKS_BACKEND must be one of database, rq, not 'celery'"),
+    (lambda: quick_train_options("{quick"), "JOB_QUICK_TRAIN_OPTIONS is not JSON"),
+    (lambda: quick_train_options("[1]"), "JOB_QUICK_TRAIN_OPTIONS must be a JSON object"),
+])
+def test_bad_job_settings_name_the_variable(call, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        call()
+
+
+def test_the_rq_backend_reads_its_own_redis_url():
+    tasks, queues, apps = tasks_config("rq", "redis://queue.internal:6379/3")
+    assert tasks["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
+    assert queues["default"]["URL"] == "redis://queue.internal:6379/3" and "django_rq" in apps
