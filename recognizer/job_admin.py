@@ -91,8 +91,11 @@ class JobAdmin(admin.ModelAdmin):
         job = get_object_or_404(Job, pk=pk)
         if not self.has_change_permission(request, job):
             raise PermissionDenied
-        if job_cancel(job=job):
-            self.message_user(request, "asked the job to stop; it stops at its next check (within seconds)")
+        if job_cancel(job=job) and job.status == Job.Status.CANCELLED:
+            self.message_user(request, "the job is cancelled")
+        elif job.cancel_requested:
+            self.message_user(request, "asked the job to stop; it stops at its next check (within seconds). "
+                                       "If its worker is gone, cancel again to close it.")
         else:
             self.message_user(request, f"the job had already {job.status}", messages.WARNING)
         return redirect("admin:recognizer_job_change", job.pk)

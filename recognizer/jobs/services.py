@@ -63,9 +63,19 @@ def _hand_to_queue(job: Job) -> None:
 
 def job_cancel(*, job: Job) -> bool:
     """Asks `job` to stop; a queued job is cancelled at once, a running one at its next check (between
-    training batches). Returns False if it had already finished."""
+    training batches). Returns False if it had already finished.
+
+    Cancelling a running job a second time marks it cancelled without waiting: the way out when its
+    worker was killed, since an orphaned "running" training would otherwise block every new one.
+    """
     if job.is_finished:
         return False
+    if job.cancel_requested and job.status == Job.Status.RUNNING:
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            status=Job.Status.CANCELLED, finished=timezone.now(),
+            error="cancelled twice: closed without waiting for its worker")
+        job.refresh_from_db()
+        return True
     Job.objects.filter(pk=job.pk).update(cancel_requested=True)
     Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
         status=Job.Status.CANCELLED, finished=timezone.now(), error="cancelled before it started"
