@@ -17,8 +17,8 @@ from recognizer.comparison import selectors as comparison, views as comparison_v
 from recognizer.datasets import admin_views as dataset_views
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
-from recognizer.models import Drawing, ModelVersion
-from recognizer.selectors import BLOBS
+from recognizer.models import FILE_FIELDS, Drawing, ModelVersion
+from recognizer.selectors import BLOBS, VERSION_FILES
 
 THUMB = '<img src="{}" alt="{}" width="{}" height="{}" style="{}" loading="lazy">'
 PIXELATED = "image-rendering: pixelated; background: #000; border: 1px solid #ccc"
@@ -92,7 +92,7 @@ class DrawingAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer(*BLOBS).select_related("model_version", "confirmed_by")
+        return super().get_queryset(request).defer(*BLOBS, *VERSION_FILES).select_related("model_version", "confirmed_by")
 
     def has_add_permission(self, request):
         return False  # drawings come from predictions only
@@ -210,7 +210,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("parent")
+        parents_files = (f"parent__{field}" for field in FILE_FIELDS)
+        return super().get_queryset(request).defer(*parents_files).select_related("parent")
 
     def has_add_permission(self, request):
         return False

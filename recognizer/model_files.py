@@ -6,7 +6,7 @@ disk, so each keeps its own copy of a .tflite under its VAR_DIR (`model-cache/<s
 once through a temporary file and a rename, and checked against `sha256` before it is loaded. The
 folder a version was trained into (`artifact`) still comes first on the machine that has it.
 
-The blob columns are large (a few MB per version): selectors defer them (`FILE_FIELDS`), and this
+The blob columns are large (a few MB per version): the model's manager defers them (`FILE_FIELDS`), and this
 module fetches one column of one row, only when a server has no good local copy. Reading a model writes
 the local cache file but never a row; rows registered before the files were stored are filled by
 `manage.py store_model_files` and `manage.py register_shipped_model` (`store_missing`).
@@ -21,12 +21,11 @@ from django.conf import settings
 
 from ml.artifacts import KERAS_MODEL, TFLITE_MODEL
 from recognizer.exceptions import ModelUnavailable
-from recognizer.models import ModelVersion
+from recognizer.models import FILE_FIELDS, ModelVersion
 
 logger = logging.getLogger(__name__)
 
 CACHE_SUBDIR = "model-cache"  # under VAR_DIR: one per server, never shared
-FILE_FIELDS = ("model_file", "keras_file")  # the columns selectors defer
 
 
 def cache_dir() -> Path:

@@ -31,6 +31,17 @@ def _digit_check(field: str, *, nullable: bool) -> models.CheckConstraint:
     return models.CheckConstraint(condition=condition, name=f"drawing_{field}_is_a_digit")
 
 
+FILE_FIELDS = ("model_file", "keras_file")  # a version's files: megabytes, read by recognizer.model_files only
+
+
+class ModelVersionManager(models.Manager):
+    """Every query leaves the file columns unloaded (lists, filters, joins); `recognizer.model_files` reads
+    them by name when a server needs the file."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer(*FILE_FIELDS)
+
+
 class ModelVersion(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="Version name, from the model's metrics file.")
     artifact = models.CharField(
@@ -58,6 +69,8 @@ class ModelVersion(models.Model):
         "Drawing", blank=True, related_name="trained_versions",
         help_text="Confirmed drawings this version was trained on (held-out drawings are never here).",
     )
+
+    objects = ModelVersionManager()
 
     class Meta:
         verbose_name = "model version"

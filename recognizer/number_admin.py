@@ -16,7 +16,7 @@ from recognizer.admin_filters import (
     NumberDisagreementFilter,
 )
 from recognizer.models import Drawing, Number
-from recognizer.selectors import BLOBS
+from recognizer.selectors import BLOBS, VERSION_FILES
 
 DIGIT_COLOUR, REJECTED_COLOUR = "#1a7f37", "#cf222e"
 RECT = '<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="{}" stroke-width="{}"{}/>'
@@ -109,7 +109,7 @@ class NumberAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         digits = Drawing.objects.defer(*BLOBS).order_by("position")
-        numbers = super().get_queryset(request).defer("image").select_related("model_version", "confirmed_by")
+        numbers = super().get_queryset(request).defer("image", *VERSION_FILES).select_related("model_version", "confirmed_by")
         return numbers.prefetch_related(Prefetch("digits", queryset=digits))
 
     def has_add_permission(self, request):

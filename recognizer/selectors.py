@@ -5,24 +5,23 @@ from datetime import datetime
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from recognizer.exceptions import ModelUnavailable
-from recognizer.model_files import FILE_FIELDS
-from recognizer.models import Drawing, ModelVersion, Number
+from recognizer.models import FILE_FIELDS, Drawing, ModelVersion, Number
 
-BLOBS = ("image", "input_png")  # a drawing's; a model version's are FILE_FIELDS, loaded by model_files only
-# A joined model version's files: select_related would repeat a few MB of them on every row.
+BLOBS = ("image", "input_png")  # a drawing's; a model version's FILE_FIELDS its manager never loads
+# A joined model version's files (select_related bypasses its manager): a few MB on every row otherwise.
 VERSION_FILES = tuple(f"model_version__{field}" for field in FILE_FIELDS)
 
 
 def model_version_get_active() -> ModelVersion | None:
     """One indexed query per call (partial unique index on is_active), so a switch is seen at once.
     None when no version is active yet (`manage.py register_shipped_model` registers the shipped one)."""
-    return ModelVersion.objects.defer(*FILE_FIELDS).filter(is_active=True).first()
+    return ModelVersion.objects.filter(is_active=True).first()
 
 
 def model_version_get_serving() -> ModelVersion:
     """The active version for the request path, or ModelUnavailable (503) when there is none. Its
     metrics report is left unloaded: it can be large, and the loaded predictor already has what it needs."""
-    active = ModelVersion.objects.defer("metrics", *FILE_FIELDS).filter(is_active=True).first()
+    active = ModelVersion.objects.defer("metrics").filter(is_active=True).first()
     if active is None:
         raise ModelUnavailable()
     return active
@@ -202,6 +201,6 @@ def model_version_lineage_training_ids(version: ModelVersion) -> set[str]:
 def model_version_list() -> QuerySet[ModelVersion]:
     """Newest first, with how many confirmed drawings each was trained on."""
     parents_files = (f"parent__{field}" for field in FILE_FIELDS)
-    versions = ModelVersion.objects.select_related("parent").defer(*FILE_FIELDS, *parents_files)
+    versions = ModelVersion.objects.select_related("parent").defer(*parents_files)
     versions = versions.annotate(training_drawing_count=Count("training_drawings"))
     return versions.order_by("-created")

@@ -198,7 +198,7 @@ def model_version_register_shipped(*, activate_if_none: bool = True) -> ModelVer
     path = artifacts.SHIPPED_DIR / artifacts.TFLITE_MODEL
     checksum, artifact = artifacts.sha256(path), _artifact_path(path)
     with transaction.atomic():
-        shipped = ModelVersion.objects.defer(*model_files.FILE_FIELDS).filter(artifact=artifact, sha256=checksum).first()
+        shipped = ModelVersion.objects.filter(artifact=artifact, sha256=checksum).first()
         if shipped is None:
             report = Report.from_dict(artifacts.read_metrics(artifacts.SHIPPED_DIR))
             if ModelVersion.objects.filter(name=report.version).exists():  # an older file of the same name
@@ -208,7 +208,7 @@ def model_version_register_shipped(*, activate_if_none: bool = True) -> ModelVer
             )
         else:
             model_files.store_missing(shipped)
-        active = ModelVersion.objects.defer(*model_files.FILE_FIELDS).select_for_update().filter(is_active=True).first()
+        active = ModelVersion.objects.select_for_update().filter(is_active=True).first()
         replaced = active is not None and active.artifact == artifact and active.sha256 != checksum
         if activate_if_none and (active is None or replaced):
             return model_version_activate(version=shipped)

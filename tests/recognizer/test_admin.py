@@ -277,3 +277,18 @@ def test_list_editable_label_replaces_a_confirmed_not_a_digit(admin_client, admi
     assert response.status_code == 302
     changed = Drawing.objects.get(pk=drawings[1].pk)
     assert changed.confirmed_label == 2 and not changed.confirmed_not_a_digit
+
+
+@pytest.mark.parametrize("changelist", [CHANGELIST, "admin:recognizer_modelversion_changelist", "admin:recognizer_number_changelist"])
+def test_changelists_never_load_the_model_files(admin_client, drawings, changelist):
+    """A version's .tflite and .keras (a few MB, in the database for every server) are read by
+    recognizer.model_files only, never once per listed row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert ModelVersion.objects.filter(model_file__isnull=False).exists()
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(reverse(changelist)).status_code == 200
+
+    selected = [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith("SELECT")]
+    assert selected and not [sql for sql in selected if "model_file" in sql or "keras_file" in sql]
