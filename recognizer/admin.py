@@ -15,6 +15,7 @@ from recognizer import job_admin  # noqa: F401  registers JobAdmin
 from recognizer import services
 from recognizer.comparison import selectors as comparison, views as comparison_views
 from recognizer.datasets import admin_views as dataset_views
+from recognizer.review import bulk as review_bulk, views as review_views
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import FILE_FIELDS, Drawing, ModelVersion
@@ -55,8 +56,8 @@ class DrawingAdmin(admin.ModelAdmin):
     search_fields = ["id"]
     date_hierarchy = "created"
     list_per_page = 50
-    actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit", dataset_views.export_selected,
-               dataset_views.export_selected_in_background]
+    actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit", *review_bulk.SET_LABEL_ACTIONS,
+               dataset_views.export_selected, dataset_views.export_selected_in_background]
     fieldsets = [
         (None, {"fields": ["drawing_large", "model_input_large", "confirmed_label", "confirmed_not_a_digit"]}),
         (
@@ -91,15 +92,32 @@ class DrawingAdmin(admin.ModelAdmin):
         "content_type",
     ]
 
+    class Media:
+        css = {"all": ["recognizer/admin-review.css"]}  # a list that fits 1440 px
+
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*BLOBS, *VERSION_FILES).select_related("model_version", "confirmed_by")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The label field (change form and list column) refuses anything but 0-9 before saving:
+        the browser's min/max, then the form's own error, never the database's constraint."""
+        if db_field.name == "confirmed_label":
+            kwargs.update(min_value=0, max_value=9)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A bare digit ("7", "predicted:7", "label:7") searches the digits; anything else the ids."""
+        digits = review_bulk.digit_search_q(search_term)
+        if digits is None:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(digits), False
 
     def has_add_permission(self, request):
         return False  # drawings come from predictions only
 
     def get_urls(self):
-        """Adds the dataset upload and export download pages (recognizer/datasets/admin_views.py)."""
-        return [*dataset_views.admin_urls(self), *super().get_urls()]
+        """Adds the dataset upload and export pages (recognizer/datasets/admin_views.py) and the review queue."""
+        return [*dataset_views.admin_urls(self), *review_views.admin_urls(self), *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
         """The change form and the list's editable column both land here; only the confirmation is editable.

@@ -1,0 +1,92 @@
+// The admin's review queue (recognizer/review/views.py): one card at a time; keys 0-9 confirm that digit,
+// N "not a digit", S skip, U undo; the buttons do the same for mouse and touch. Every decision is posted
+// to the staff-only endpoint, which writes through the services and keeps the undo history; the page
+// only follows. No framework, nothing loaded from elsewhere.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.querySelector(".review-queue");
+  const cards = Array.from(document.querySelectorAll(".review-card"));
+  const status = document.getElementById("review-status");
+  if (!root || !cards.length) return;
+  const progress = document.getElementById("review-progress");
+  const done = document.getElementById("review-done");
+  const csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+  let index = 0;
+  let busy = false;
+
+  function show(next) {
+    index = Math.max(0, Math.min(next, cards.length));
+    cards.forEach((card, i) => { card.hidden = i !== index; });
+    done.hidden = index < cards.length;
+    progress.textContent = index < cards.length
+      ? `${index + 1} of ${cards.length}` : `Done: ${cards.length} of ${cards.length}`;
+  }
+
+  function announce(text) {
+    status.textContent = "";  // a repeated message is read again
+    window.setTimeout(() => { status.textContent = text; }, 30);
+  }
+
+  async function decide(action, label) {
+    if (busy) return;
+    if (action !== "undo" && index >= cards.length) { announce("The batch is finished."); return; }
+    busy = true;
+    root.setAttribute("aria-busy", "true");
+    const body = { action };
+    if (action !== "undo") body.drawing = cards[index].dataset.id;
+    if (action === "label") body.label = label;
+    try {
+      const response = await fetch(root.dataset.actionUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        credentials: "same-origin",
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        announce(`Not done: ${answer.error || `the server answered ${response.status}`}.`);
+        return;
+      }
+      if (action === "undo") {
+        const back = cards.findIndex((card) => card.dataset.id === answer.drawing);
+        show(back === -1 ? index : back);
+      } else {
+        show(index + 1);
+      }
+      announce(answer.message);
+    } catch (error) {
+      announce("Not done: the server could not be reached.");
+    } finally {
+      busy = false;
+      root.removeAttribute("aria-busy");
+    }
+  }
+
+  function typing(target) {
+    return target instanceof HTMLElement
+      && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat || typing(event.target)) return;
+    const key = event.key.toLowerCase();
+    let handled = true;
+    if (/^[0-9]$/.test(key)) decide("label", Number(key));
+    else if (key === "n") decide("not_a_digit");
+    else if (key === "s") decide("skip");
+    else if (key === "u") decide("undo");
+    else handled = false;
+    if (handled) event.preventDefault();
+  });
+
+  root.querySelectorAll(".review-button").forEach((button) => {
+    button.addEventListener("click", () => {
+      const { action, label } = button.dataset;
+      decide(action, label === undefined ? undefined : Number(label));
+    });
+  });
+
+  show(0);
+  root.dataset.ready = "true";
+});
