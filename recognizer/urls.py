@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from recognizer import apis, number_apis, seed_apis, views
+from recognizer import apis, number_apis, saliency_apis, seed_apis, views
 
 app_name = "recognizer"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("health", seed_apis.HealthApi.as_view(), name="health"),
     path("api/predictions/<str:pk>/image", apis.DrawingImageApi.as_view(), name="prediction-image"),
     path("api/predictions/<str:pk>/input", apis.DrawingInputApi.as_view(), name="prediction-input"),
+    path("api/predictions/<str:pk>/saliency", saliency_apis.DrawingSaliencyApi.as_view(), name="prediction-saliency"),
     path("api/numbers/<str:pk>/image", number_apis.NumberImageApi.as_view(), name="number-image"),
     path("api/", include(router.urls)),
 ]
