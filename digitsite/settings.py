@@ -161,6 +161,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "predict": env_str("DIGITS_ANON_PREDICT_RATE", "120/min") or None,
         "feedback": env_str("DIGITS_ANON_FEEDBACK_RATE", "30/min") or None,
+        "preview": env_str("DIGITS_ANON_PREVIEW_RATE", "600/min") or None,  # live answers while drawing
+        "user_preview": env_str("DIGITS_USER_PREVIEW_RATE", "1200/min") or None,
         "user_predict": env_str("DIGITS_USER_PREDICT_RATE", "600/min") or None,
         "user_feedback": env_str("DIGITS_USER_FEEDBACK_RATE", "120/min") or None,
     },

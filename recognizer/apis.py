@@ -5,20 +5,23 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recognizer import selectors, services
+from recognizer.delete_tokens import token_matches
 from recognizer.exceptions import PayloadTooLarge
 from recognizer.images import EXTENSIONS
 from recognizer.permissions import IsStaff
 from recognizer.schema import (
     BAD_CREDENTIALS,
     BAD_REQUEST,
+    DELETE_TOKEN,
     MODEL_UNAVAILABLE,
     NOT_FOUND,
+    NOT_YOURS,
     RETRY_AFTER,
     STAFF_ONLY,
     THROTTLED,
@@ -30,11 +33,15 @@ from recognizer.serializers import (
     BatchResultSerializer,
     BatchResultsSerializer,
     ConfirmSerializer,
+    CreatedDrawingSerializer,
+    DeleteSerializer,
     DrawingFilterSerializer,
     DrawingSerializer,
     FeedbackSerializer,
     PredictionBatchSerializer,
     PredictionCreateSerializer,
+    PredictionPreviewSerializer,
+    PreviewRequestSerializer,
 )
 from recognizer.throttles import AnonScopedRateThrottle
 
@@ -86,18 +93,19 @@ class BodyLimitMixin:
 
 @extend_schema(tags=[TAG])
 class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
-    """Anyone may predict, and read or label a drawing whose id they hold; staff list and confirm."""
+    """Anyone may predict or preview, read or label a drawing whose id they hold, and delete one with its
+    delete token; staff list, confirm and delete any."""
 
     serializer_class = DrawingSerializer
     lookup_value_regex = "[^/]+"
-    public_actions = {"create", "batch", "retrieve", "feedback"}
+    public_actions = {"create", "batch", "preview", "retrieve", "feedback", "destroy"}
 
     def get_permissions(self):
         return [AllowAny()] if self.action in self.public_actions else [IsStaff()]
 
     @property
     def throttle_scope(self):
-        return {"create": "predict", "batch": "predict", "feedback": "feedback"}.get(self.action)
+        return {"create": "predict", "batch": "predict", "preview": "preview", "feedback": "feedback"}.get(self.action)
 
     def get_throttles(self):
         return [AnonScopedRateThrottle()]
@@ -114,11 +122,12 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Predict the digit in one image",
         description="Multipart `image`, or JSON `image` holding base64 or a data: URL. The drawing is stored "
-        "and answered with its prediction; a bad image is a 400 and stores nothing.",
+        "and answered with its prediction and a `delete_token`, shown only here; a bad image is a 400 and "
+        "stores nothing. To only see the answer, storing nothing, use `POST /api/predictions/preview/`.",
         request=PredictionCreateSerializer,
         parameters=[RETRY_AFTER],
         responses={
-            201: OpenApiResponse(DrawingSerializer, description="Stored, with the model's answer."),
+            201: OpenApiResponse(CreatedDrawingSerializer, description="Stored, with the model's answer."),
             **BAD_REQUEST,
             **ANY_PREDICTION_OPERATION,
             **UNSUPPORTED_MEDIA_TYPE,
@@ -133,7 +142,30 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         drawing = services.drawing_create(
             image=upload.data, content_type=upload.content_type, source=serializer.validated_data["source"]
         )
-        return Response(DrawingSerializer(drawing).data, status=status.HTTP_201_CREATED)
+        return Response(CreatedDrawingSerializer(drawing).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Predict the digit in one image, storing nothing",
+        description="The same input, limits and errors as `POST /api/predictions/`, and the same answer "
+        "fields without `id`: nothing is stored, so nothing can be fetched, labelled or deleted later. "
+        "For live answers while drawing; throttled on its own, higher budget.",
+        request=PreviewRequestSerializer,
+        parameters=[RETRY_AFTER],
+        responses={
+            200: OpenApiResponse(PredictionPreviewSerializer, description="The model's answer; nothing stored."),
+            **BAD_REQUEST,
+            **ANY_PREDICTION_OPERATION,
+            **UNSUPPORTED_MEDIA_TYPE,
+            **THROTTLED,
+            **MODEL_UNAVAILABLE,
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        serializer = PreviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        drawing = services.drawing_preview(image=serializer.validated_data["image"].data)
+        return Response(PredictionPreviewSerializer(drawing).data)
 
     @extend_schema(
         summary="Predict several images",
@@ -242,6 +274,44 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         else:
             drawing = services.drawing_suggest_label(drawing=drawing, label=answer["label"])
         return Response(DrawingSerializer(drawing).data)
+
+
+    @extend_schema(
+        summary="Delete a drawing",
+        description="With the `delete_token` its creation answer gave (header `X-Delete-Token`, or JSON "
+        "`{\"delete_token\": ...}`), or as staff. The drawing, its images, any feedback and its place in "
+        "the training sets of model versions trained on it are removed; those versions stay as they are. "
+        "A digit of a number is a 400: it is deleted with its number.",
+        request=None,  # a DELETE body cannot be documented (OpenAPI 3.0); the description says it
+        parameters=[DELETE_TOKEN],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **BAD_REQUEST,
+            **TOO_LARGE,
+            **NOT_YOURS,
+            **NOT_FOUND,
+            **UNSUPPORTED_MEDIA_TYPE,
+        },
+    )
+    def destroy(self, request, pk=None):
+        body = DeleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        token = _delete_token(request.headers.get(DELETE_TOKEN.name), body.validated_data.get("delete_token"))
+        drawing = self.get_object()
+        if not (request.user.is_staff or token_matches(token, drawing.delete_token_hash)):
+            raise PermissionDenied("the delete token is missing or wrong for this drawing")
+        try:
+            services.drawing_delete(drawing=drawing)
+        except services.DigitOfANumber as err:
+            raise ValidationError(str(err)) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _delete_token(header: str | None, body: str | None) -> str | None:
+    """Either place will do; two different tokens are a mistake worth saying, not a guess at the right one."""
+    if header is not None and body is not None and header != body:
+        raise ValidationError("send the delete token once: the X-Delete-Token header and the body differ")
+    return header if header is not None else body
 
 
 class StoredImageApi(APIView):

@@ -159,6 +159,10 @@ class Drawing(models.Model):
         null=True, blank=True,
         help_text="[x, y, width, height] of the digit in the number's image (pixels, EXIF orientation applied).",
     )
+    delete_token_hash = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="SHA-256 of the delete token the creation answer showed once (empty: only staff may delete).",
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -26,6 +26,11 @@ STAFF_ONLY = error_response(
     403, "Staff only: sign in as staff (session) or send `Authorization: Token <key>` of a staff user."
 )
 NOT_FOUND = error_response(404, "No drawing with this id.")
+NOT_YOURS = error_response(
+    403,
+    "The delete token is missing or wrong, and the caller is not staff; or credentials were sent that are "
+    "not valid (an unknown token).",
+)
 NUMBER_NOT_FOUND = error_response(404, "No number with this id.")
 TOO_LARGE = error_response(
     413, "The request body is over the limit (`Content-Length` is checked before anything is read)."
@@ -38,6 +43,14 @@ THROTTLED = error_response(
 )
 MODEL_UNAVAILABLE = error_response(
     503, "The active model cannot be loaded, or the database is unavailable; try again later. Nothing was stored."
+)
+
+DELETE_TOKEN = OpenApiParameter(
+    name="X-Delete-Token",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The `delete_token` the creation answer gave (or send it as `delete_token` in a JSON body).",
 )
 
 RETRY_AFTER = OpenApiParameter(

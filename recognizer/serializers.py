@@ -72,6 +72,12 @@ class ImageListField(serializers.ListField):
     """A ListField whose schema says what the items are (validate_images reads them)."""
 
 
+class PreviewRequestSerializer(serializers.Serializer):
+    """The image of `POST /api/predictions/`, read the same way; there is no source: nothing is stored."""
+
+    image = ImageField(write_only=True)
+
+
 class PredictionBatchSerializer(serializers.Serializer):
     images = ImageListField(
         allow_empty=False,
@@ -161,26 +167,57 @@ class DrawingFilterSerializer(serializers.Serializer):
     created_before = serializers.DateTimeField(required=False, help_text="Exclusive, ISO 8601.")
 
 
-class DrawingSerializer(serializers.ModelSerializer):
+class StrictCharField(serializers.CharField):
+    """A string and nothing else: DRF's CharField would take 5 or 1.5 as "5" and "1.5"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class DeleteSerializer(StrictSerializer):
+    """The optional body of `DELETE /api/predictions/{id}/` (the X-Delete-Token header says the same)."""
+
+    delete_token = StrictCharField(
+        required=False, trim_whitespace=False, help_text="The token the creation answer gave."
+    )
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    """The model's answer about a drawing: what a preview shows, and the start of every stored prediction."""
+
     prediction = serializers.IntegerField(source="predicted_digit", help_text="The predicted digit.")
     probabilities = serializers.SerializerMethodField(help_text="Probability of each digit 0-9.")
     digit_score = serializers.SerializerMethodField(
         help_text="How surely the drawing is a digit at all, 0-1; null when the model has no not-a-digit output."
     )
     model_version = serializers.CharField(source="model_version.name")
-    image_url = serializers.SerializerMethodField(help_text="The drawing as uploaded.")
-    input_url = serializers.SerializerMethodField(help_text="The 28x28 model input, a grayscale PNG.")
 
     class Meta:
         model = Drawing
+        fields = ["prediction", "confidence", "probabilities", "digit_score", "is_digit", "model_version"]
+        read_only_fields = fields
+
+    def get_probabilities(self, drawing: Drawing) -> list[float]:
+        return [round(p, 6) for p in drawing.probabilities]
+
+    def get_digit_score(self, drawing: Drawing) -> float | None:
+        return _rounded(drawing.digit_score, 6)
+
+
+class PredictionPreviewSerializer(AnswerSerializer):
+    """`POST /api/predictions/preview/`: the answer alone; nothing was stored, so there is no id."""
+
+
+class DrawingSerializer(AnswerSerializer):
+    image_url = serializers.SerializerMethodField(help_text="The drawing as uploaded.")
+    input_url = serializers.SerializerMethodField(help_text="The 28x28 model input, a grayscale PNG.")
+
+    class Meta(AnswerSerializer.Meta):
         fields = [
             "id",
-            "prediction",
-            "confidence",
-            "probabilities",
-            "digit_score",
-            "is_digit",
-            "model_version",
+            *AnswerSerializer.Meta.fields,
             "created",
             "source",
             "image_url",
@@ -192,17 +229,25 @@ class DrawingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_probabilities(self, drawing: Drawing) -> list[float]:
-        return [round(p, 6) for p in drawing.probabilities]
-
-    def get_digit_score(self, drawing: Drawing) -> float | None:
-        return _rounded(drawing.digit_score, 6)
-
     def get_image_url(self, drawing: Drawing) -> str:
         return reverse("recognizer:prediction-image", args=[drawing.pk])
 
     def get_input_url(self, drawing: Drawing) -> str:
         return reverse("recognizer:prediction-input", args=[drawing.pk])
+
+
+class CreatedDrawingSerializer(DrawingSerializer):
+    """A drawing just stored: the only answer that shows its delete token (the row keeps only a hash)."""
+
+    delete_token = serializers.CharField(
+        read_only=True,
+        help_text="Send it to `DELETE /api/predictions/{id}/` (header X-Delete-Token) to delete this drawing. "
+        "Shown once: keep it.",
+    )
+
+    class Meta(DrawingSerializer.Meta):
+        fields = [*DrawingSerializer.Meta.fields, "delete_token"]
+        read_only_fields = fields
 
 
 class BatchResultSerializer(serializers.Serializer):
@@ -211,7 +256,7 @@ class BatchResultSerializer(serializers.Serializer):
     def to_representation(self, result):
         if isinstance(result, DrawingError):
             return {"status": "error", "error": str(result)}
-        return {"status": "success", **DrawingSerializer(result).data}
+        return {"status": "success", **CreatedDrawingSerializer(result).data}
 
 
 # Response shapes for the OpenAPI schema: the views build these bodies themselves (exceptions.py,
@@ -233,13 +278,13 @@ class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="What is wrong, in one sentence.")
 
 
-class BatchPredictionSerializer(DrawingSerializer):
+class BatchPredictionSerializer(CreatedDrawingSerializer):
     """A batch slot whose image was read and stored: the drawing, as `POST /api/predictions/` answers it."""
 
     status = _constant_field("success")
 
-    class Meta(DrawingSerializer.Meta):
-        fields = ["status", *DrawingSerializer.Meta.fields]
+    class Meta(CreatedDrawingSerializer.Meta):
+        fields = ["status", *CreatedDrawingSerializer.Meta.fields]
         read_only_fields = fields
 
 

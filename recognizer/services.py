@@ -17,6 +17,7 @@ from ml.preprocess import DrawingError, input_to_png, preprocess
 from ml.report import Report
 
 from recognizer import metrics, model_files
+from recognizer.delete_tokens import new_token
 from recognizer.images import media_type_of
 from recognizer.models import Drawing, ModelVersion
 from recognizer.predictors import predictor_for
@@ -25,16 +26,37 @@ from recognizer.selectors import model_version_get_serving
 logger = logging.getLogger(__name__)
 
 
+class DigitOfANumber(ValueError):
+    """A drawing that is one digit of a Number goes with its number, never alone (its position would
+    leave a gap in the number's digits, and the number's reading would no longer match them)."""
+
+
+def drawing_preview(*, image: bytes) -> Drawing:
+    """The answer `drawing_create` would give (same limits, same active model), written nowhere: no
+    row, no delete token, no prediction metric (those count stored rows). An unsaved Drawing, for the
+    page's live answers while someone is still drawing, so half-drawn digits never reach the table."""
+    started = time.perf_counter()
+    drawing = _predict(image, source="")
+    logger.info(
+        "preview",
+        extra={
+            "digit": drawing.predicted_digit,
+            "confidence": round(drawing.confidence, 4),
+            "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            "model_version": drawing.model_version.name,
+        },
+    )
+    return drawing
+
+
 def drawing_create(*, image: bytes, source: str, content_type: str = "") -> Drawing:
     """Preprocess, predict with the active model and store, or raise DrawingError storing nothing.
 
     `content_type` is only what the client claimed; the stored type comes from the decoded bytes.
+    The returned drawing carries `delete_token`, to show once: the row keeps only its hash.
     """
     started = time.perf_counter()
-    x = preprocess(image, max_pixels=settings.DIGITS_MAX_PIXELS)
-    version = model_version_get_serving()
-    prediction = predictor_for(version).predict(x)
-    drawing = drawing_build(image, x, prediction, version, source)
+    drawing = _with_delete_token(_predict(image, source=source))
     with transaction.atomic():
         drawing.save(force_insert=True)
     metrics.record_predictions([drawing])
@@ -55,13 +77,30 @@ def drawing_create_batch(
     version = model_version_get_serving()
     predictions = predictor_for(version).predict_batch(np.stack([results[i] for i in good]))
     for i, prediction in zip(good, predictions):
-        results[i] = drawing_build(images[i], results[i], prediction, version, source)
+        results[i] = _with_delete_token(drawing_build(images[i], results[i], prediction, version, source))
     with transaction.atomic():
         Drawing.objects.bulk_create([results[i] for i in good])
     metrics.record_predictions(results[i] for i in good)
     for i in good:
         _log_prediction(results[i], started)
     return results
+
+
+def drawing_delete(*, drawing: Drawing) -> None:
+    """Removes the drawing; the caller has checked who may (its delete token, or staff).
+
+    Rows of model versions trained on it go too (`ModelVersion.training_drawings`): the version keeps
+    its files and figures, but no longer lists this drawing. A digit of a number raises DigitOfANumber.
+    """
+    if drawing.number_id is not None:
+        raise DigitOfANumber(
+            f"this drawing is digit {drawing.position + 1} of number {drawing.number_id}: "
+            "delete the number instead (in the admin), which deletes its digits with it"
+        )
+    drawing_id = drawing.pk
+    with transaction.atomic():
+        drawing.delete()
+    logger.info("drawing deleted", extra={"drawing_id": str(drawing_id)})
 
 
 def drawing_suggest_label(*, drawing: Drawing, label: int) -> Drawing:
@@ -229,6 +268,18 @@ def _preprocess_or_error(image: bytes | DrawingError) -> np.ndarray | DrawingErr
     except DrawingError as err:
         logger.info("batch image rejected", extra={"reason": str(err)})
         return err
+
+
+def _predict(image: bytes, *, source: str) -> Drawing:
+    """An unsaved Drawing with the active model's answer, or DrawingError / ModelUnavailable."""
+    x = preprocess(image, max_pixels=settings.DIGITS_MAX_PIXELS)
+    version = model_version_get_serving()
+    return drawing_build(image, x, predictor_for(version).predict(x), version, source)
+
+
+def _with_delete_token(drawing: Drawing) -> Drawing:
+    drawing.delete_token, drawing.delete_token_hash = new_token()
+    return drawing
 
 
 def drawing_build(image: bytes, x: np.ndarray, prediction: Prediction, version: ModelVersion, source: str) -> Drawing:

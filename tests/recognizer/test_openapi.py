@@ -18,6 +18,7 @@ STAFF_OPERATIONS = {
 THROTTLED_OPERATIONS = {
     ("post", "/api/predictions/"),
     ("post", "/api/predictions/batch/"),
+    ("post", "/api/predictions/preview/"),
     ("post", "/api/predictions/{id}/feedback/"),
     ("post", "/api/numbers/"),
     ("post", "/api/numbers/{id}/feedback/"),
@@ -117,7 +118,7 @@ def test_a_throttled_answer_is_a_429_with_retry_after(api_client, settings, draw
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**rates, "predict": "1/min", "feedback": "1/min"},
+        "DEFAULT_THROTTLE_RATES": {**rates, "predict": "1/min", "feedback": "1/min", "preview": "1/min"},
     }
     url = concrete(path, drawing)
 
