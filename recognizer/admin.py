@@ -19,6 +19,7 @@ from recognizer.review import bulk as review_bulk, views as review_views
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import FILE_FIELDS, Drawing, ModelVersion
+from recognizer.saliency_admin import SaliencyAdminMixin
 from recognizer.selectors import BLOBS, VERSION_FILES
 
 THUMB = '<img src="{}" alt="{}" width="{}" height="{}" style="{}" loading="lazy">'
@@ -26,7 +27,7 @@ PIXELATED = "image-rendering: pixelated; background: #000; border: 1px solid #cc
 
 
 @admin.register(Drawing)
-class DrawingAdmin(admin.ModelAdmin):
+class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
     list_display = [
         "short_id",
         "drawing",
@@ -59,7 +60,9 @@ class DrawingAdmin(admin.ModelAdmin):
     actions = ["confirm_prediction", "accept_suggestion", "confirm_not_a_digit", *review_bulk.SET_LABEL_ACTIONS,
                dataset_views.export_selected, dataset_views.export_selected_in_background]
     fieldsets = [
-        (None, {"fields": ["drawing_large", "model_input_large", "confirmed_label", "confirmed_not_a_digit"]}),
+        (None, {"fields": [
+            "drawing_large", "model_input_large", "saliency_large", "confirmed_label", "confirmed_not_a_digit",
+        ]}),
         (
             "Prediction",
             {
@@ -75,6 +78,7 @@ class DrawingAdmin(admin.ModelAdmin):
     readonly_fields = [
         "drawing_large",
         "model_input_large",
+        "saliency_large",
         "predicted_digit",
         "confidence_percent",
         "probabilities_table",
