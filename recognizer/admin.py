@@ -15,7 +15,7 @@ from recognizer import job_admin  # noqa: F401  registers JobAdmin
 from recognizer import services
 from recognizer.comparison import selectors as comparison, views as comparison_views
 from recognizer.datasets import admin_views as dataset_views
-from recognizer.review import bulk as review_bulk, views as review_views
+from recognizer.review import bulk as review_bulk, version_figures, views as review_views
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import FILE_FIELDS, Drawing, ModelVersion
@@ -227,7 +227,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     actions = ["activate", "compare_versions"]
     fields = [
         "name", "is_active", "test_accuracy", "held_out_accuracy", "training_set", "parent", "created", "notes",
-        "evaluations_table", "serving", "training_curves", "confusion_matrix", "reliability", "artifact", "sha256", "provenance",
+        "training_run", "data_sources", "evaluations_table", "serving", "training_curves", "confusion_matrix", "reliability", "artifact", "sha256", "provenance",
     ]
     readonly_fields = fields
 
@@ -291,6 +291,14 @@ class ModelVersionAdmin(admin.ModelAdmin):
         data = version.report.data
         sources = [(name, source["count"]) for name, source in data.items() if "validation" not in name]
         return ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in sources) or "-"
+
+    @admin.display(description="training run")
+    def training_run(self, version):
+        return version_figures.training_table(version.report)
+
+    @admin.display(description="data")
+    def data_sources(self, version):
+        return version_figures.data_table(version.report)
 
     @admin.display(description="training curves")
     def training_curves(self, version):

@@ -57,7 +57,6 @@ def queue_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
         "form": form,
         "order_label": selectors.ORDERS[order],
         "cards": [_card(model_admin, drawing) for drawing in drawings],
-        "media": model_admin.media,
     }
     return TemplateResponse(request, TEMPLATE, context)
 

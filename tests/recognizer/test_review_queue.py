@@ -191,3 +191,20 @@ def test_search_understands_a_bare_digit(admin_client, admin_user, drawings):
     assert found(f"predicted:{digit}") == predicted
     assert found(f"label:{digit}") == {two.pk}
     assert found(str(one.pk)[:8]) == {one.pk}  # ids still work
+
+
+# ---- the model version page --------------------------------------------------------------------------------
+
+
+def test_model_version_page_shows_the_training_run_and_data_as_tables(admin_client):
+    from recognizer.models import ModelVersion
+
+    version = ModelVersion.objects.get(is_active=True)
+    report = version.report
+    html = admin_client.get(reverse("admin:recognizer_modelversion_change", args=[version.pk])).content.decode()
+
+    assert f"<tr><th>parameters</th><td>{report.parameters:,}</td></tr>" in html
+    assert f"<tr><th>epochs run</th><td>{report.training['epochs_run']}</td></tr>" in html
+    name, source = next(iter(report.data.items()))
+    assert f"<td>{name.replace('_', ' ')}</td><td>{source['count']:,}</td>" in html
+    assert source["sha256"][:12] in html
