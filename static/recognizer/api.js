@@ -81,6 +81,7 @@ async function request(method, url, { body, signal } = {}) {
       // not JSON (a proxy's error page, an empty body): handled below
     }
     if (!response.ok) throw new ApiError(messageFor(response.status, data), response.status);
+    if (response.status === 204) return null; // deleted: no body to read
     if (data === null) throw new ApiError(MESSAGES.default, response.status);
     return data;
   } finally {
@@ -94,9 +95,13 @@ export function createApi(root) {
   const base = root.endsWith("/") ? root : `${root}/`;
   const item = (id) => `${base}${encodeURIComponent(id)}/`;
   return {
-    /** POST a drawing (PNG data URL); resolves to the stored prediction. */
+    /** POST a drawing (PNG data URL); resolves to the stored prediction, with its delete_token. */
     predict: (image, { signal } = {}) =>
       request("POST", base, { body: { image, source: "page" }, signal }),
+    /** The same answer without storing anything (no id): for live answers while drawing. */
+    preview: (image, { signal } = {}) => request("POST", `${base}preview/`, { body: { image }, signal }),
+    /** DELETE a stored drawing with the token its creation answer gave. */
+    remove: (id, token) => request("DELETE", item(id), { body: { delete_token: token } }),
     /** GET one stored prediction. */
     get: (id, { signal } = {}) => request("GET", item(id), { signal }),
     /** Tell the server what the drawing really was: `{label: 4}` or `{not_a_digit: true}`. */

@@ -6,8 +6,10 @@ import { ApiError, createApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
 import { PredictionHistory, formatPercent, onHistoryChange, renderHistory } from "./history.js";
 
-const AUTO_PREDICT_DELAY_MS = 400; // after the pen lifts, so a multi-stroke digit isn't judged half-drawn
+const AUTO_PREDICT_DELAY_MS = 400; // after the pen lifts: a live answer, stored nowhere (the preview API)
+const REST_STORE_DELAY_MS = 1500; // no stroke for this long: the drawing is finished, store it once
 const AUTO_PREDICT_KEY = "digits.autoPredict";
+const DONT_KEEP_KEY = "digits.dontKeep";
 
 const $ = (selector) => document.querySelector(selector);
 const els = {
@@ -18,6 +20,8 @@ const els = {
   clear: $("#clear"),
   predict: $("#predict"),
   auto: $("#auto-predict"),
+  dontKeep: $("#dont-keep"),
+  feedback: $("#feedback"),
   error: $("#error"),
   result: $("#result"),
   empty: $("#result-empty"),
@@ -59,6 +63,8 @@ const state = {
   inflight: null, // AbortController of the request under way
   pendingVersion: -1, // pad.version being predicted by that request, if it is a prediction
   autoTimer: 0,
+  restTimer: 0, // stores the drawing after REST_STORE_DELAY_MS without a stroke
+  pendingStore: false, // the request under way stores (not a preview)
   savingFeedback: false,
 };
 
@@ -118,7 +124,9 @@ function showResult(prediction, { fromHistory = false } = {}) {
   state.fromHistory = fromHistory;
 
   els.result.dataset.state = "shown";
-  els.result.dataset.id = prediction.id;
+  if (prediction.id) els.result.dataset.id = prediction.id;
+  else delete els.result.dataset.id; // a preview: nothing stored yet
+  els.result.dataset.stored = String(Boolean(prediction.id));
   els.empty.hidden = true;
   els.body.hidden = false;
   els.source.hidden = !fromHistory;
@@ -248,48 +256,71 @@ async function load(task) {
 
 function cancelPending() {
   clearTimeout(state.autoTimer);
+  clearTimeout(state.restTimer);
   state.inflight?.abort();
   state.inflight = null;
   state.pendingVersion = -1;
   setBusy(false);
 }
 
-async function predict({ auto = false } = {}) {
+function keeping() {
+  return !els.dontKeep.checked;
+}
+
+/**
+ * Predict: stores the drawing once (the Predict button, feedback, or a rest of REST_STORE_DELAY_MS),
+ * unless "Don't keep my drawings" is ticked; then, and for live answers (`preview: true`), the
+ * preview API answers and nothing is stored. Resolves to the prediction shown, or undefined.
+ */
+async function predict({ auto = false, preview = !keeping() } = {}) {
   clearTimeout(state.autoTimer);
-  if (pad.isDrawing) return;
+  if (!preview) clearTimeout(state.restTimer);
+  if (pad.isDrawing) return undefined;
   if (pad.isEmpty) {
     if (!auto) showError("Draw a digit first — the canvas is empty.");
-    return;
+    return undefined;
   }
-  if (state.canvasPrediction && state.predictedVersion === pad.version) {
-    // Nothing changed since: show it again rather than store the same drawing twice.
-    if (state.fromHistory) showResult(state.canvasPrediction);
-    else announce(summary(state.canvasPrediction));
-    return;
+  const current = state.canvasPrediction && state.predictedVersion === pad.version ? state.canvasPrediction : null;
+  if (current && (preview || current.id)) {
+    // Nothing changed since (or it is stored already): show it again rather than send it twice.
+    if (state.fromHistory) showResult(current);
+    else if (!auto) announce(summary(current));
+    return current;
   }
-  if (state.inflight && state.pendingVersion === pad.version) return; // already on its way
+  if (state.inflight && state.pendingVersion === pad.version && (preview || state.pendingStore)) return undefined;
   const version = pad.version;
   const image = pad.toDataURL();
-  await load(async (signal) => {
+  return load(async (signal) => {
     state.pendingVersion = version;
-    const prediction = await api.predict(image, { signal });
+    state.pendingStore = !preview;
+    const prediction = preview ? await api.preview(image, { signal }) : await api.predict(image, { signal });
     state.predictedVersion = version;
     state.canvasPrediction = prediction;
-    history.add(prediction);
+    if (prediction.id) history.add(prediction);
     showResult(prediction);
+    return prediction;
   });
 }
 
+/** A live answer shortly after the pen lifts (and after Undo): the preview API, nothing stored. */
 function scheduleAutoPredict() {
   clearTimeout(state.autoTimer);
   if (!els.auto.checked || pad.isEmpty) return;
-  state.autoTimer = setTimeout(() => predict({ auto: true }), AUTO_PREDICT_DELAY_MS);
+  state.autoTimer = setTimeout(() => predict({ auto: true, preview: true }), AUTO_PREDICT_DELAY_MS);
+}
+
+/** After a stroke (never after Undo): if no stroke follows for REST_STORE_DELAY_MS, the digit is finished. */
+function scheduleRestStore() {
+  clearTimeout(state.restTimer);
+  if (!els.auto.checked || !keeping() || pad.isEmpty) return;
+  state.restTimer = setTimeout(() => predict({ auto: true }), REST_STORE_DELAY_MS);
 }
 
 function undo() {
   if (pad.isEmpty || pad.isDrawing) return;
   pad.undo();
   hideError();
+  clearTimeout(state.restTimer); // Undo shows a preview; it never stores
   if (pad.isEmpty) {
     cancelPending();
     resetResult();
@@ -308,12 +339,21 @@ function clearAll() {
 
 /** @param {number|string} answer a digit 0-9 or NOT_A_DIGIT */
 async function sendFeedback(answer) {
-  const shown = state.shown;
-  if (!shown || state.savingFeedback) return;
+  let shown = state.shown;
+  if (!shown || state.savingFeedback || !keeping()) return;
   state.savingFeedback = true;
   els.feedbackStatus.dataset.tone = "";
   els.feedbackStatus.textContent = "Saving…";
   try {
+    if (!shown.id) {
+      // A live preview: feedback needs a stored drawing, so store this one first (once).
+      shown = await predict();
+      if (!shown?.id) {
+        els.feedbackStatus.textContent = "";
+        return;
+      }
+      els.feedbackStatus.textContent = "Saving…";
+    }
     const saved = await api.feedback(shown.id, feedbackBody(answer));
     const suggestion = {
       suggested_label: saved.suggested_label ?? null,
@@ -378,18 +418,74 @@ function saveAutoPredict(on) {
   }
 }
 
+function readDontKeep() {
+  try {
+    return localStorage.getItem(DONT_KEEP_KEY) === "on";
+  } catch {
+    return false;
+  }
+}
+
+function saveDontKeep(on) {
+  try {
+    localStorage.setItem(DONT_KEEP_KEY, on ? "on" : "off");
+  } catch {
+    // storage disabled: the choice still holds for this visit
+  }
+}
+
+/** "Don't keep my drawings": only previews, so no stored row to give feedback on. */
+function applyDontKeep() {
+  els.feedback.hidden = !keeping();
+  if (!keeping()) clearTimeout(state.restTimer);
+}
+
+/** Deletes a drawing this browser stored, with the token kept beside its history entry. */
+async function deleteFromHistory(id) {
+  const entry = history.all().find((e) => e.id === id);
+  if (!entry?.deleteToken) return;
+  try {
+    await api.remove(id, entry.deleteToken);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404) {
+      showError(error instanceof ApiError ? error.message : "Couldn't delete that. Try again.");
+      return;
+    }
+  }
+  history.remove(id);
+  if (state.canvasPrediction?.id === id) {
+    state.canvasPrediction = null;
+    state.predictedVersion = -1;
+  }
+  if (state.shown?.id === id) resetResult();
+  refreshHistory();
+  announce("Drawing deleted from the server.");
+  $("#history-heading").focus();
+}
+
 // ---- wiring ---------------------------------------------------------------
 
 pad.addEventListener("strokestart", () => {
   clearTimeout(state.autoTimer);
+  clearTimeout(state.restTimer);
   hideError();
 });
-pad.addEventListener("strokeend", scheduleAutoPredict);
+pad.addEventListener("strokeend", () => {
+  scheduleAutoPredict();
+  scheduleRestStore();
+});
 pad.addEventListener("change", syncControls);
 
 els.predict.addEventListener("click", () => predict());
 els.undo.addEventListener("click", undo);
 els.clear.addEventListener("click", clearAll);
+
+els.dontKeep.checked = readDontKeep();
+applyDontKeep();
+els.dontKeep.addEventListener("change", () => {
+  saveDontKeep(els.dontKeep.checked);
+  applyDontKeep();
+});
 
 els.auto.checked = readAutoPredict();
 els.auto.addEventListener("change", () => {
@@ -403,6 +499,11 @@ for (const button of els.feedbackButtons) {
 }
 
 els.history.addEventListener("click", (event) => {
+  const remove = event.target.closest("button[data-delete-id]");
+  if (remove) {
+    deleteFromHistory(remove.dataset.deleteId);
+    return;
+  }
   const item = event.target.closest("button[data-id]");
   if (item) openFromHistory(item.dataset.id);
 });

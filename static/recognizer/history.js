@@ -37,7 +37,7 @@ export class PredictionHistory {
    * label: what the user said (a digit, NOT_A_DIGIT or null); isDigit: the model's verdict (null
    * for models without a not-a-digit output and for entries saved before it existed).
    * @returns {{id: string, digit: number, confidence: number, inputUrl: string, created: string,
-   *            label: number|string|null, isDigit: boolean|null}[]}
+   *            label: number|string|null, isDigit: boolean|null, deleteToken?: string|null}[]}
    */
   all() {
     try {
@@ -58,7 +58,11 @@ export class PredictionHistory {
       created: prediction.created ?? new Date().toISOString(),
       label: suggestionOf(prediction),
       isDigit: prediction.is_digit ?? null,
+      // Only in the creation answer; with it this browser can delete the drawing from the server.
+      deleteToken: typeof prediction.delete_token === "string" ? prediction.delete_token : null,
     };
+    const earlier = this.all().find((e) => e.id === entry.id);
+    if (!entry.deleteToken && earlier?.deleteToken) entry.deleteToken = earlier.deleteToken;
     this._save([entry, ...this.all().filter((e) => e.id !== entry.id)]);
   }
 
@@ -171,6 +175,16 @@ export function renderHistory(list, entries, { currentId = null } = {}) {
 
       button.append(thumb, digit, details);
       item.append(button);
+      if (typeof entry.deleteToken === "string" && entry.deleteToken) {
+        // Sent from this browser: it holds the token that lets it delete the drawing on the server.
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "btn btn--quiet history__delete";
+        remove.dataset.deleteId = entry.id;
+        remove.textContent = "Delete";
+        remove.setAttribute("aria-label", `Delete this drawing (${describeAnswer(entry.digit)}) from the server`);
+        item.append(remove);
+      }
       return item;
     }),
   );

@@ -212,10 +212,12 @@ def test_page_fits_a_phone_and_a_finger_draws_without_scrolling(phone_page):
     assert ink(page) > 0
 
     # "Predict as I draw" is on by default: lifting the finger is enough, and the answer shows
-    # beside the canvas since the full result panel is below the fold.
+    # beside the canvas since the full result panel is below the fold. The live answer is a preview;
+    # the drawing is stored once it rests 1.5 s without a stroke (tests/browser/test_store_once.py).
     wait_for_result(page)
     expect(page.locator("#quick-result")).to_be_in_viewport()
     expect(page.locator("#quick-digit")).to_have_text(page.locator("#result-digit").inner_text())
+    expect(page.locator("#result")).to_have_attribute("data-stored", "true")
     assert Drawing.objects.filter(source=Drawing.Source.PAGE).count() == 1
 
 
