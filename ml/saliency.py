@@ -10,8 +10,9 @@ units. Occlusion and not gradients because the served model is a LiteRT
 flatbuffer with no gradients: occlusion needs only forward passes of exactly the model *and* the
 calibration that answered, so the map explains the served answer, not a TensorFlow twin of it.
 
-All occluded inputs go through the model in one call (256 images, ~1/10 of a second on one core of the
-development machine; see `tests/ml/test_saliency.py` and docs for the measured cost).
+All 256 occluded inputs and the drawing go through the model in one call: 68 ms median per map on the
+2-core development machine when quiet, 113 ms with a load average of 9 (`python -m ml.saliency_bench`;
+docs/saliency.md), against ~1-4 ms for one prediction, so maps are made on request only.
 Numpy only, besides the Predictor: web processes use this module.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The map is computed with the model version that answered the drawing, with that version's
 calibration, and explains the answer the user was given (the stored digit, or "not a digit"), so it
-never drifts when another version becomes active. About 70 ms of one core per map (257 model inputs,
+never drifts when another version becomes active. 68-113 ms of one core per map (257 model inputs,
 docs/saliency.md), on demand only: nothing computes maps for drawings nobody asks about.
 """
 import uuid
