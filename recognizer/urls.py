@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from recognizer import apis, number_apis, saliency_apis, seed_apis, views
+from recognizer import apis, number_apis, pwa, saliency_apis, seed_apis, views
 
 app_name = "recognizer"
 
@@ -11,6 +11,8 @@ router.register("numbers", number_apis.NumberViewSet, basename="number")
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),  # installable: recognizer/pwa.py
+    path("sw.js", pwa.service_worker, name="service-worker"),  # at the root, so its scope is the site
     path("predict", seed_apis.SeedPredictApi.as_view(), name="seed-predict"),
     path("predict/", seed_apis.SeedPredictSlashApi.as_view(), name="seed-predict-slash"),  # the demo page's URL
     path("health", seed_apis.HealthApi.as_view(), name="health"),

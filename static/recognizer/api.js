@@ -15,10 +15,11 @@ const MESSAGES = {
 };
 
 export class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, retryAfter = null) {
     super(message);
     this.name = "ApiError";
     this.status = status; // 0 when the server was not reached
+    this.retryAfter = retryAfter; // the Retry-After header of a 429 or 503, for status.js's countdown
   }
 }
 
@@ -80,7 +81,9 @@ async function request(method, url, { body, signal } = {}) {
     } catch {
       // not JSON (a proxy's error page, an empty body): handled below
     }
-    if (!response.ok) throw new ApiError(messageFor(response.status, data), response.status);
+    if (!response.ok) {
+      throw new ApiError(messageFor(response.status, data), response.status, response.headers.get("Retry-After"));
+    }
     if (response.status === 204) return null; // deleted: no body to read
     if (data === null) throw new ApiError(MESSAGES.default, response.status);
     return data;

@@ -4,6 +4,7 @@
 import { describeAnswer, feedbackBody, looksLikeDigit, parseAnswer, suggestionOf, topGuesses } from "./answers.js";
 import { ApiError, createApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
+import { showRequestError, watchLoading } from "./status.js";
 import { PredictionHistory, formatPercent, onHistoryChange, renderHistory } from "./history.js";
 
 const AUTO_PREDICT_DELAY_MS = 400; // after the pen lifts: a live answer, stored nowhere (the preview API)
@@ -243,7 +244,7 @@ async function load(task) {
   } catch (error) {
     if (controller.signal.aborted) return undefined;
     if (!(error instanceof ApiError)) console.error(error);
-    showError(error instanceof ApiError ? error.message : "Something went wrong. Try again.");
+    showRequestError(els.error, error, () => load(task)); // status.js: friendly words, countdown, "Try again"
     return undefined;
   } finally {
     if (state.inflight === controller) {
@@ -540,6 +541,7 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+watchLoading(els.result); // status.js: "Reading…" while a request is on its way
 syncControls();
 refreshHistory();
 els.app.dataset.ready = "true"; // lets tests wait for the script

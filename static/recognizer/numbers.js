@@ -5,6 +5,7 @@
 
 import { ApiError, createNumbersApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
+import { showRequestError, watchLoading } from "./status.js";
 import {
   rejectedText,
   renderBoxes,
@@ -163,7 +164,7 @@ async function read({ auto = false } = {}) {
   } catch (error) {
     if (controller.signal.aborted) return;
     if (!(error instanceof ApiError)) console.error(error);
-    showError(error instanceof ApiError ? error.message : "Something went wrong. Try again.");
+    showRequestError(els.error, error, () => read()); // status.js: friendly words, countdown, "Try again"
   } finally {
     if (state.inflight === controller) {
       Object.assign(state, { inflight: null, pendingVersion: -1 });
@@ -295,5 +296,6 @@ els.auto.addEventListener("change", () => {
 document.addEventListener("modechange", () => clearTimeout(state.autoTimer));
 document.addEventListener("keydown", onKey);
 
+watchLoading(els.result); // status.js: "Reading…" while a request is on its way
 syncControls();
 els.panel.dataset.ready = "true"; // lets tests wait for the script

@@ -246,9 +246,10 @@ def test_pieces_that_are_not_digits_get_dashed_boxes_and_reading_waits_for_the_p
 @pytest.mark.parametrize(
     "respond, message",
     [
-        (lambda route: route.fulfill(status=429, json={"status": "error", "error": "rate"}), "Too many requests, wait a moment and try again."),
+        (lambda route: route.fulfill(status=429, json={"status": "error", "error": "rate"}), "Too many requests. Wait a moment, then try again."),
+        # The page's own words, not the server's (static/recognizer/status.js).
         (lambda route: route.fulfill(status=503, json={"status": "error", "error": "the prediction model is unavailable; try again later"}),
-         "The prediction model is unavailable; try again later."),
+         "The recognizer is not available right now. Try again in a moment."),
         (lambda route: route.fulfill(status=400, json={"status": "error", "error": "no ink found in the drawing"}),
          "No ink found in the drawing."),
     ],
@@ -261,7 +262,7 @@ def test_failed_reads_are_told_in_words_in_the_answer_area(page, respond, messag
     write(page, "1")
     page.locator("#number-read").click()
     error = page.locator("#number-result #number-error")
-    expect(error).to_have_text(message)
+    expect(error.locator(".request-error__text")).to_have_text(message)
     expect(page.locator("#number-read")).not_to_have_class(re.compile("is-busy"))
     expect(page.locator("#number-result")).to_have_attribute("data-state", "empty")
 

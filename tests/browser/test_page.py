@@ -151,13 +151,13 @@ def test_predict_on_a_blank_canvas_shows_a_friendly_error_and_stores_nothing(pag
 @pytest.mark.parametrize(
     "respond, message",
     [
-        (lambda route: route.fulfill(status=429, json={"status": "error", "error": "rate"}), "Too many requests, wait a moment"),
+        (lambda route: route.fulfill(status=429, json={"status": "error", "error": "rate"}), "Too many requests. Wait a moment"),
         (lambda route: route.abort("connectionrefused"), "Can't reach the server"),
         (
             lambda route: route.fulfill(status=400, json={"status": "error", "error": "no digit found in the drawing"}),
             "No digit found in the drawing.",
         ),
-        (lambda route: route.fulfill(status=502, body="<h1>Bad gateway</h1>"), "Something went wrong"),
+        (lambda route: route.fulfill(status=502, body="<h1>Bad gateway</h1>"), "The server did not answer properly"),
     ],
     ids=["throttled", "offline", "rejected", "not-json"],
 )
