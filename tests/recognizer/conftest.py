@@ -4,6 +4,8 @@ import io
 import numpy as np
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -68,3 +70,16 @@ def drawing(db, digit_image):
     from recognizer.services import drawing_create
 
     return drawing_create(image=digit_image(3), source="api")
+
+
+@pytest.fixture
+def connections_kept():
+    """Django closes the connection after each request, which would end the test's transaction; the
+    test client stops that the same way for its own requests."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -103,7 +103,7 @@ def test_an_unreadable_stored_input_is_a_json_404_not_a_500(api_client, drawing)
 
 
 @pytest.mark.django_db
-def test_the_answer_matches_the_openapi_schema(drawing):
+def test_the_answer_matches_the_openapi_schema(drawing, connections_kept):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
     operation = schema["/api/predictions/{id}/saliency"]["GET"]
     assert operation.definition.raw["summary"]

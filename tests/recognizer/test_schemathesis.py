@@ -18,8 +18,6 @@ import base64
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -53,19 +51,6 @@ FUZZ_SETTINGS = settings(
 )
 
 schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, WSGIHandler())
-
-
-@pytest.fixture
-def connections_kept():
-    """Django closes the connection after each request, which would end the test's transaction; the
-    test client stops that the same way for its own requests."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def call_and_validate(case, **kwargs) -> None:
