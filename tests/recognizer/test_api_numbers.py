@@ -10,7 +10,6 @@ from PIL import Image
 
 from recognizer.models import Drawing, ModelVersion, Number
 from tests.recognizer.number_images import activate_refusing_version, compose, exif_rotated_jpeg, number_png, shapes_png
-from tests.recognizer.test_schemathesis import connections_kept  # noqa: F401  a fixture
 
 pytestmark = pytest.mark.django_db
 
