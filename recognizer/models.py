@@ -159,6 +159,10 @@ class Drawing(models.Model):
         null=True, blank=True,
         help_text="[x, y, width, height] of the digit in the number's image (pixels, EXIF orientation applied).",
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="drawings",
+        help_text="The signed-in user who drew it: only they and staff may see it (empty: anonymous, readable by id).",
+    )
     delete_token_hash = models.CharField(
         max_length=64, blank=True, editable=False,
         help_text="SHA-256 of the delete token the creation answer showed once (empty: only staff may delete).",
@@ -252,6 +256,10 @@ class Number(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="numbers",
+        help_text="The signed-in user who wrote it: only they and staff may see it (empty: anonymous, readable by id).",
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -122,21 +122,20 @@ class NumberAdmin(admin.ModelAdmin):
 
     @admin.action(description="Confirm the number as read", permissions=["change"])
     def confirm_reading(self, request, queryset):
-        read = [number for number in queryset if number.number]
-        for number in read:
-            number_services.number_confirm(number=number, value=number.number, user=request.user)
-        skipped = len(queryset) - len(read)
-        note = f" Skipped {skipped} with no digit read." if skipped else ""
-        self.message_user(request, f"Confirmed {len(read)} number(s) as read.{note}", messages.SUCCESS)
+        self._confirm_field(request, queryset, "number", done="number(s) as read", skipped="with no digit read")
 
     @admin.action(description="Accept the user's number", permissions=["change"])
     def accept_suggestion(self, request, queryset):
-        suggested = [number for number in queryset if number.suggested_number]
-        for number in suggested:
-            number_services.number_confirm(number=number, value=number.suggested_number, user=request.user)
-        skipped = len(queryset) - len(suggested)
-        note = f" Skipped {skipped} without a suggestion." if skipped else ""
-        self.message_user(request, f"Confirmed {len(suggested)} suggestion(s).{note}", messages.SUCCESS)
+        self._confirm_field(request, queryset, "suggested_number", done="suggestion(s)", skipped="without a suggestion")
+
+    def _confirm_field(self, request, queryset, field: str, *, done: str, skipped: str) -> None:
+        """Confirms each number as the string in `field`; numbers where it is empty are skipped and counted."""
+        chosen = [number for number in queryset if getattr(number, field)]
+        for number in chosen:
+            number_services.number_confirm(number=number, value=getattr(number, field), user=request.user)
+        left = len(queryset) - len(chosen)
+        note = f" Skipped {left} {skipped}." if left else ""
+        self.message_user(request, f"Confirmed {len(chosen)} {done}.{note}", messages.SUCCESS)
 
     @admin.display(description="id", ordering="id")
     def short_id(self, number):

@@ -144,15 +144,5 @@ def _score(value: float | None) -> float | None:
 
 
 def _log_number(number: Number, started: float, *, claimed_type: str = "") -> None:
-    extra = {
-        "number_id": str(number.pk),
-        "digits": len(number.number),
-        "rejected": len(number.rejected),
-        "confidence": round(number.confidence, 4),
-        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-        "model_version": number.model_version.name,
-        "source": number.source,
-    }
-    if claimed_type and claimed_type != number.content_type:
-        extra["claimed_type"] = claimed_type
-    logger.info("number read", extra=extra)
+    services.log_answer("number read", number, started, claimed_type=claimed_type, number_id=str(number.pk),
+                        digits=len(number.number), rejected=len(number.rejected))

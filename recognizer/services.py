@@ -313,14 +313,20 @@ def _digit(label: int) -> int:
 
 
 def _log_prediction(drawing: Drawing, started: float, *, claimed_type: str = "") -> None:
+    log_answer("prediction", drawing, started, claimed_type=claimed_type, drawing_id=str(drawing.pk),
+               digit=drawing.predicted_digit)
+
+
+def log_answer(message: str, answer, started: float, *, claimed_type: str = "", **fields) -> None:
+    """One INFO line per stored answer (a Drawing or a Number): `fields`, then what every answer logs.
+    `claimed_type` is logged only when the client's claimed media type was not what the bytes were."""
     extra = {
-        "drawing_id": str(drawing.pk),
-        "digit": drawing.predicted_digit,
-        "confidence": round(drawing.confidence, 4),
+        **fields,
+        "confidence": round(answer.confidence, 4),
         "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-        "model_version": drawing.model_version.name,
-        "source": drawing.source,
+        "model_version": answer.model_version.name,
+        "source": answer.source,
     }
-    if claimed_type and claimed_type != drawing.content_type:
+    if claimed_type and claimed_type != answer.content_type:
         extra["claimed_type"] = claimed_type
-    logger.info("prediction", extra=extra)
+    logger.info(message, extra=extra)
