@@ -12,8 +12,11 @@ and log there, and stops when staff set `cancel_requested`.
 - Import and export (or any other kind of work) pass `runner="dotted.path.to.function"`: the worker calls
   `function(job=job, report=report)` where `report(line=None, **progress)` appends `line` to the log and
   merges `progress` (stage, done, total...) into `Job.progress`, raising `JobCancelled` once staff cancel.
-  Whatever the function returns (a JSON-able dict) becomes `Job.result`; an exception fails the job.
+  Whatever the function returns (a JSON-able dict) becomes `Job.result`; an exception fails the job
+  (`JobFailed("why")`: the message alone becomes `Job.error`, for refusals staff should read as they are).
   Example: `job_enqueue(kind=Job.Kind.IMPORT, arguments={"name": "x"}, runner="recognizer.datasets.jobs.run_import")`.
+- `services.job_create(...)` makes the same row without queueing it, for a command that runs the job in its
+  own process and waits (`commands.job_from_command`: import_dataset and export_dataset without --background).
 - `services.job_cancel(job=...)` asks a job to stop; a queued job is cancelled at once.
 
 Nothing here imports TensorFlow; `progress.keras_callback` imports Keras only when the worker calls it.

@@ -7,3 +7,8 @@ class JobRefused(Exception):
 
 class JobCancelled(Exception):
     """Raised inside a running job once staff asked it to stop; the job ends as cancelled."""
+
+
+class JobFailed(Exception):
+    """A job's own refusal (a bad archive, nothing to export): its message becomes Job.error as it is,
+    without the exception's type and without a traceback in the log."""

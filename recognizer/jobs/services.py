@@ -19,6 +19,14 @@ def job_enqueue(*, kind: str, arguments: dict | None = None, user=None, runner: 
     Raises JobRefused when a training job is unfinished or the queue cannot take the task; then no job
     stays queued.
     """
+    job = job_create(kind=kind, arguments=arguments, user=user, runner=runner)
+    _hand_to_queue(job)
+    return job
+
+
+def job_create(*, kind: str, arguments: dict | None = None, user=None, runner: str = "") -> Job:
+    """The queued Job row alone, checked like `job_enqueue` does, but handed to no queue: for a command that
+    runs the job itself, in its own process (`run_job.call(str(job.pk))`, see recognizer/jobs/commands.py)."""
     if kind not in Job.Kind.values:
         raise JobRefused(f"unknown job kind {kind!r}; one of {', '.join(Job.Kind.values)}")
     if kind in RUNNER_KINDS and not runner:
@@ -27,9 +35,7 @@ def job_enqueue(*, kind: str, arguments: dict | None = None, user=None, runner: 
     with transaction.atomic():
         if kind in Job.TRAINING_KINDS:
             _refuse_a_second_training()
-        job = Job.objects.create(kind=kind, arguments=arguments, created_by=user)
-    _hand_to_queue(job)
-    return job
+        return Job.objects.create(kind=kind, arguments=arguments, created_by=user)
 
 
 def _refuse_a_second_training() -> None:

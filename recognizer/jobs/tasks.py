@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from recognizer.jobs.exceptions import JobCancelled
+from recognizer.jobs.exceptions import JobCancelled, JobFailed
 from recognizer.jobs.record import JobRecorder, LogStream
 from recognizer.jobs.services import job_finish
 from recognizer.models import Job, ModelVersion
@@ -34,6 +34,9 @@ def run_job(job_id: str) -> str:
         if cancelled:
             recorder.append("cancelled by staff; nothing was registered")
             job_finish(job_id=job.pk, status=Job.Status.CANCELLED, error="cancelled by staff")
+        elif isinstance(err, JobFailed):
+            recorder.append(str(err))
+            job_finish(job_id=job.pk, status=Job.Status.FAILED, error=str(err))
         else:
             recorder.append(traceback.format_exc(limit=5))
             job_finish(job_id=job.pk, status=Job.Status.FAILED, error=f"{type(err).__name__}: {err}")

@@ -104,8 +104,8 @@ def test_export_with_nothing_to_write_exits_1(tmp_path, capsys, monkeypatch):
 def test_every_option_has_help(command):
     parser = load_command_class(get_commands()[command], command).create_parser("manage.py", command)
     ours = [action for action in parser._actions if action.dest in
-            {"path", "name", "format", "append", "dry_run", "dataset", "source", "output"}]
-    assert len(ours) == {"import_dataset": 5, "export_dataset": 4}[command]
+            {"path", "name", "format", "append", "dry_run", "dataset", "source", "output", "background"}]
+    assert len(ours) == {"import_dataset": 6, "export_dataset": 5}[command]
     assert all(action.help for action in ours)
 
 
