@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from digitsite.api_docs import OfflineRedocView, OfflineSwaggerView
@@ -15,6 +16,10 @@ urlpatterns = [
     # Both docs pages load nothing from another host: digitsite/api_docs.py
     path("api/docs/", OfflineSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", OfflineRedocView.as_view(url_name="schema"), name="redoc"),
+    # Languages (docs/i18n.md): set_language (POST, from the switcher) stores the choice in a cookie; the
+    # catalogue gives the page's scripts gettext() and interpolate() in the visitor's language.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["recognizer"]), name="javascript-catalog"),
     path("", include("recognizer.urls")),
 ]
 
