@@ -1,6 +1,7 @@
 """The /api/predictions/ resource: each view validates, calls one service or selector, serializes."""
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
+from django.utils.translation import gettext, gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from recognizer import selectors, services
 from recognizer.delete_tokens import token_matches
+from recognizer.error_messages import grouped
 from recognizer.exceptions import PayloadTooLarge
 from recognizer.images import EXTENSIONS
 from recognizer.permissions import IsStaff
@@ -64,9 +66,9 @@ def check_pagination(query: QueryDict) -> None:
     cannot read; a typo should be a 400 instead. A page_size over the maximum is served at the maximum."""
     page, page_size = query.get(PAGE.name), query.get(PAGE_SIZE.name)
     if page is not None and not (_is_count(page) or page == LAST_PAGE):
-        raise ValidationError({PAGE.name: f"must be a whole number, at least 1, or '{LAST_PAGE}'"})
+        raise ValidationError({PAGE.name: gettext("must be a whole number, at least 1, or '%(last)s'") % {"last": LAST_PAGE}})
     if page_size is not None and not _is_count(page_size):
-        raise ValidationError({PAGE_SIZE.name: "must be a whole number, at least 1"})
+        raise ValidationError({PAGE_SIZE.name: gettext("must be a whole number, at least 1")})
 
 
 def _is_count(value: str) -> bool:
@@ -87,7 +89,8 @@ class BodyLimitMixin:
     def initial(self, request, *args, **kwargs):
         length, limit = request.META.get("CONTENT_LENGTH") or "", self.body_limit()
         if length.isdigit() and int(length) > limit:
-            raise PayloadTooLarge(f"request body too large: {int(length):,} bytes, the limit is {limit:,} bytes")
+            raise PayloadTooLarge(gettext("request body too large: %(size)s bytes, the limit is %(limit)s bytes")
+                                  % {"size": grouped(int(length)), "limit": grouped(limit)})
         super().initial(request, *args, **kwargs)
 
 
@@ -116,7 +119,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     def get_object(self):
         drawing = selectors.drawing_get(drawing_id=self.kwargs["pk"])
         if drawing is None:
-            raise NotFound("no drawing with this id")
+            raise NotFound(gettext("no drawing with this id"))
         return drawing
 
     @extend_schema(
@@ -299,7 +302,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         token = _delete_token(request.headers.get(DELETE_TOKEN.name), body.validated_data.get("delete_token"))
         drawing = self.get_object()
         if not (request.user.is_staff or token_matches(token, drawing.delete_token_hash)):
-            raise PermissionDenied("the delete token is missing or wrong for this drawing")
+            raise PermissionDenied(gettext("the delete token is missing or wrong for this drawing"))
         try:
             services.drawing_delete(drawing=drawing)
         except services.DigitOfANumber as err:
@@ -310,7 +313,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
 def _delete_token(header: str | None, body: str | None) -> str | None:
     """Either place will do; two different tokens are a mistake worth saying, not a guess at the right one."""
     if header is not None and body is not None and header != body:
-        raise ValidationError("send the delete token once: the X-Delete-Token header and the body differ")
+        raise ValidationError(gettext("send the delete token once: the X-Delete-Token header and the body differ"))
     return header if header is not None else body
 
 
@@ -319,7 +322,7 @@ class StoredImageApi(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    missing = "no drawing with this id"  # the 404 message
+    missing = _("no drawing with this id")  # the 404 message, in the request's language
 
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)  # <img> Accept headers vary
@@ -333,7 +336,7 @@ class StoredImageApi(APIView):
             raise NotFound(self.missing)
         data, media_type = found
         if media_type not in EXTENSIONS:  # only a row written outside the services could hold another type
-            raise NotFound("no image for this drawing")
+            raise NotFound(gettext("no image for this drawing"))
         response = HttpResponse(data, content_type=media_type)
         extension = EXTENSIONS.get(media_type, "img")
         response["Content-Disposition"] = f'inline; filename="{pk}.{extension}"'

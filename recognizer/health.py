@@ -11,10 +11,12 @@ import logging
 
 from django.conf import settings
 from django.db import Error as DatabaseError
+from django.utils.translation import gettext
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 from digitsite.caches import REDIS_CACHE
+from recognizer import error_messages
 from recognizer.exceptions import ModelUnavailable
 from recognizer.outages import redact
 from recognizer.predictors import predictor_for
@@ -30,18 +32,18 @@ def health_status() -> dict:
         return {**status, **_model_state()}
     except DatabaseError as err:  # django.db.Error: InterfaceError (connection closed) is not a DatabaseError
         logger.error("health: database unavailable", extra={"dependency": "database", "reason": redact(str(err))})
-        return {**status, "status": "error", "database": "error", "error": "database unavailable"}
+        return {**status, "status": "error", "database": "error", "error": gettext("database unavailable")}
 
 
 def _model_state() -> dict:
     """The active version's name and whether it loads; reads the database (its row, then its report)."""
     version = model_version_get_active()
     if version is None:
-        return {"status": "error", "error": "no model version is active"}
+        return {"status": "error", "error": gettext("no model version is active")}
     try:
         predictor_for(version)
     except ModelUnavailable as err:
-        return {"status": "error", "model_version": version.name, "error": str(err.detail)}
+        return {"status": "error", "model_version": version.name, "error": error_messages.translate(str(err.detail))}
     return {"model_version": version.name, "model_loaded": True}
 
 

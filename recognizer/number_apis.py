@@ -4,6 +4,7 @@ Same rules as /api/predictions/ (apis.py), whose pieces it reuses: the same imag
 pixel limits, body limit and throttle scopes; anyone may read a number whose id they hold and say
 what it really was; staff list and confirm.
 """
+from django.utils.translation import gettext, gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -66,7 +67,7 @@ class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     def get_object(self):
         number = selectors.number_get(number_id=self.kwargs["pk"])
         if number is None:
-            raise NotFound("no number with this id")
+            raise NotFound(gettext("no number with this id"))
         return number
 
     @extend_schema(
@@ -174,7 +175,7 @@ class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
 @image_schema("Get a number's original image", "image/*", "The image as uploaded (PNG, JPEG, WebP, GIF or BMP).",
                tag=TAG, not_found=NUMBER_NOT_FOUND)
 class NumberImageApi(StoredImageApi):
-    missing = "no number with this id"
+    missing = _("no number with this id")
 
     def image(self, pk):
         return selectors.number_image(number_id=pk)

@@ -1,5 +1,7 @@
 """Request validation and response shapes of /api/numbers/ (the single-drawing ones are in serializers.py)."""
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,7 +16,8 @@ BOX_SCHEMA = {
     "maxItems": 4,
     "description": "[x, y, width, height] in pixels of the uploaded image, its EXIF orientation applied.",
 }
-NUMBER_HINT = f"a string of 1 to {MAX_NUMBER_DIGITS} digits 0-9, such as \"2026\""
+# Lazy, in the request's language; no braces in any language (DRF runs error messages through str.format).
+NUMBER_HINT = format_lazy(_("a string of 1 to {count} digits 0-9, such as \"2026\""), count=MAX_NUMBER_DIGITS)
 
 
 class NumberCreateSerializer(serializers.Serializer):
@@ -30,7 +33,7 @@ class NumberCreateSerializer(serializers.Serializer):
 class DigitStringField(serializers.Field):
     """1 to 32 ASCII digits, as a JSON string: a JSON number would lose leading zeros ("0042")."""
 
-    default_error_messages = {"invalid": f"must be {NUMBER_HINT}"}
+    default_error_messages = {"invalid": format_lazy(_("must be {hint}"), hint=NUMBER_HINT)}
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not DIGITS.fullmatch(data):

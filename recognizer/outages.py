@@ -17,6 +17,8 @@ from contextvars import ContextVar
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+from django.utils.translation import get_language, gettext, gettext_lazy as _
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,9 +29,9 @@ logger = logging.getLogger(__name__)
 DATABASE = "database"
 CACHE = "cache"
 RETRY_AFTER_S = 10  # a restarted PostgreSQL or Redis is back within seconds
-MESSAGES = {
-    DATABASE: "the database is unavailable; try again later",
-    CACHE: "the cache (Redis) is unavailable; try again later",
+MESSAGES = {  # in the request's language when shown; logs name the dependency in English
+    DATABASE: _("the database is unavailable; try again later"),
+    CACHE: _("the cache (Redis) is unavailable; try again later"),
 }
 API_PREFIXES = ("/api/", "/predict", "/health")  # answered in JSON, as recognizer/views.py does
 # user:password@ in URLs, password=... in connection strings: never logged.
@@ -102,11 +104,13 @@ class OutageMiddleware:
 
 
 def outage_response(request, dependency: str) -> HttpResponse:
-    message = MESSAGES[dependency]
+    message = str(MESSAGES[dependency])
     if request.path.startswith(API_PREFIXES):
         response = JsonResponse({"status": "error", "error": message}, status=503)
     else:
-        page = f"<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1><p>{message.capitalize()}.</p>"
+        title = escape(gettext("Service unavailable"))
+        page = (f'<!doctype html><html lang="{escape(get_language())}"><title>{title}</title><h1>{title}</h1>'
+                f"<p>{escape(message[:1].upper() + message[1:])}.</p></html>")
         response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_S)
     return response

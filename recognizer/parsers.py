@@ -2,6 +2,7 @@
 import io
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -20,7 +21,7 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply") from None
+            raise ParseError(gettext("JSON parse error - nested too deeply")) from None
 
 
 class DataURLFormParser(parsers.FormParser):
@@ -46,7 +47,7 @@ class DataURLTextParser(parsers.BaseParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read()
         if not _is_data_url(body):
-            raise ParseError("a text/plain body must be a data: URL, such as data:image/png;base64,...")
+            raise ParseError(gettext("a text/plain body must be a data: URL, such as data:image/png;base64,..."))
         return _image_field(body)
 
 
@@ -58,7 +59,7 @@ def _image_field(body: bytes) -> QueryDict:
     try:
         text = body.decode("ascii")
     except UnicodeDecodeError:
-        raise ParseError("a data: URL body must be ASCII text") from None
+        raise ParseError(gettext("a data: URL body must be ASCII text")) from None
     data = QueryDict(mutable=True)
     data[IMAGE_FIELD] = text
     data._mutable = False  # as Django's own request.POST

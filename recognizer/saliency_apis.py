@@ -6,6 +6,7 @@ which is safe because a drawing's answer and answering version never change.
 """
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound
 
 from recognizer import saliency_selectors
@@ -38,5 +39,5 @@ class DrawingSaliencyApi(StoredImageApi):
         try:
             png = saliency_selectors.drawing_saliency_png(drawing_id=pk)
         except saliency_selectors.UnreadableInput:
-            raise NotFound("the stored model input of this drawing cannot be read") from None
+            raise NotFound(gettext("the stored model input of this drawing cannot be read")) from None
         return None if png is None else (png, "image/png")

@@ -1,17 +1,25 @@
 """Request validation and response shapes. No business logic: views hand the results to services."""
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from ml.preprocess import DrawingError
 
+from recognizer import error_messages
 from recognizer.models import DIGIT_VALIDATORS, Drawing
 from recognizer.uploads import read_image
 
-# No braces: DRF runs error messages through str.format.
-IMAGE_HINT = "send a multipart file field named 'image', or JSON with 'image' holding base64 or a data: URL"
-IMAGES_HINT = "send multipart file fields named 'images', or JSON with 'images' holding a list of base64 strings"
+# No braces, in any language: DRF runs error messages through str.format. Lazy: in the request's language.
+IMAGE_MISSING = _("missing; send a multipart file field named 'image', or JSON with 'image' holding base64 or a "
+                  "data: URL")
+IMAGE_NULL = _("must not be null; send a multipart file field named 'image', or JSON with 'image' holding base64 "
+               "or a data: URL")
+IMAGES_MISSING = _("missing; send multipart file fields named 'images', or JSON with 'images' holding a list of "
+                   "base64 strings")
+IMAGES_NOT_A_LIST = _("must be a list; send multipart file fields named 'images', or JSON with 'images' holding a "
+                      "list of base64 strings")
 MAX_NAMES, MAX_NAME_CHARS = 3, 20  # of unexpected fields named in an error
 
 
@@ -21,7 +29,7 @@ MAX_NAMES, MAX_NAME_CHARS = 3, 20  # of unexpected fields named in an error
 class ImageField(serializers.Field):
     """A multipart file or a base64 string / data: URL → `uploads.Upload`."""
 
-    default_error_messages = {"required": f"missing; {IMAGE_HINT}", "null": f"must not be null; {IMAGE_HINT}"}
+    default_error_messages = {"required": IMAGE_MISSING, "null": IMAGE_NULL}
 
     def to_internal_value(self, data):
         try:
@@ -42,14 +50,15 @@ class StrictSerializer(serializers.Serializer):
     def validate(self, attrs):
         unknown = sorted(set(self.initial_data) - set(self.fields))
         if unknown:
-            raise serializers.ValidationError(f"unexpected field(s): {_some_names(unknown)}")
+            raise serializers.ValidationError(gettext("unexpected field(s): %(names)s") % {"names": _some_names(unknown)})
         return attrs
 
 
 def _some_names(names: list[str]) -> str:
     shown = [name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…" for name in names[:MAX_NAMES]]
     more = len(names) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more else "")
+    names = ", ".join(shown)
+    return gettext("%(names)s and %(count)d more") % {"names": names, "count": more} if more else names
 
 
 class PredictionCreateSerializer(serializers.Serializer):
@@ -82,14 +91,16 @@ class PredictionBatchSerializer(serializers.Serializer):
     images = ImageListField(
         allow_empty=False,
         write_only=True,
-        error_messages={"required": f"missing; {IMAGES_HINT}", "not_a_list": f"must be a list; {IMAGES_HINT}"},
+        error_messages={"required": IMAGES_MISSING, "not_a_list": IMAGES_NOT_A_LIST},
     )
 
     def validate_images(self, items: list) -> list:
         """Too many is the request's fault (400); a bad item only fails its own slot (DrawingError)."""
         limit = settings.DIGITS_MAX_BATCH
         if len(items) > limit:
-            raise serializers.ValidationError(f"too many images: {len(items)}, the limit is {limit}")
+            raise serializers.ValidationError(
+                gettext("too many images: %(count)d, the limit is %(limit)d") % {"count": len(items), "limit": limit}
+            )
         return [_bytes_or_error(item) for item in items]
 
 
@@ -107,10 +118,12 @@ class FeedbackSerializer(StrictSerializer):
     not_a_digit = serializers.BooleanField(required=False, help_text="true: what you drew is not a digit.")
 
     def validate(self, attrs):
-        _one_of(attrs, "label", "not_a_digit", missing="send 'label' (the digit, 0-9) or 'not_a_digit': true")
+        _one_of(attrs, "label", "not_a_digit", missing=gettext("send 'label' (the digit, 0-9) or 'not_a_digit': true"))
         attrs = super().validate(attrs)
         if "not_a_digit" in attrs and not attrs["not_a_digit"]:
-            raise serializers.ValidationError("not_a_digit can only be true; to say which digit it was, send 'label'")
+            raise serializers.ValidationError(
+                gettext("not_a_digit can only be true; to say which digit it was, send 'label'")
+            )
         return attrs
 
 
@@ -128,12 +141,12 @@ class ConfirmSerializer(StrictSerializer):
     def validate(self, attrs):
         _one_of(
             attrs, "confirmed_label", "confirmed_not_a_digit",
-            missing="send 'confirmed_label' (0-9, or null to clear) or 'confirmed_not_a_digit': true",
+            missing=gettext("send 'confirmed_label' (0-9, or null to clear) or 'confirmed_not_a_digit': true"),
         )
         attrs = super().validate(attrs)
         if "confirmed_not_a_digit" in attrs and not attrs["confirmed_not_a_digit"]:
             raise serializers.ValidationError(
-                "confirmed_not_a_digit can only be true; send confirmed_label null to clear the confirmation"
+                gettext("confirmed_not_a_digit can only be true; send confirmed_label null to clear the confirmation")
             )
         return attrs
 
@@ -141,7 +154,9 @@ class ConfirmSerializer(StrictSerializer):
 def _one_of(attrs: dict, first: str, second: str, *, missing: str) -> None:
     """Exactly one of two mutually exclusive answers (a present null counts as sent)."""
     if first in attrs and second in attrs:
-        raise serializers.ValidationError(f"send either '{first}' or '{second}', not both")
+        raise serializers.ValidationError(
+            gettext("send either '%(first)s' or '%(second)s', not both") % {"first": first, "second": second}
+        )
     if first not in attrs and second not in attrs:
         raise serializers.ValidationError(missing)
 
@@ -255,7 +270,7 @@ class BatchResultSerializer(serializers.Serializer):
 
     def to_representation(self, result):
         if isinstance(result, DrawingError):
-            return {"status": "error", "error": str(result)}
+            return {"status": "error", "error": error_messages.translate(str(result))}
         return {"status": "success", **CreatedDrawingSerializer(result).data}
 
 
@@ -275,7 +290,10 @@ class ErrorSerializer(serializers.Serializer):
     """Every error answer of the API (recognizer/exceptions.py)."""
 
     status = _constant_field("error")
-    error = serializers.CharField(help_text="What is wrong, in one sentence.")
+    error = serializers.CharField(
+        help_text="What is wrong, in one sentence, in the request's language: English, German, French, Spanish or "
+        "Italian, chosen by `Accept-Language` (or the site's language cookie)."
+    )
 
 
 class BatchPredictionSerializer(CreatedDrawingSerializer):

@@ -2,7 +2,7 @@
 
 Only transport is checked here (present, non-empty, decodable, within the byte limit); whether the
 bytes are a usable drawing is `ml.preprocess`'s call. Problems raise DrawingError with a message
-for the user.
+for the user, in the request's language.
 """
 import base64
 import binascii
@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from ml.preprocess import DrawingError
+from recognizer.error_messages import grouped
 
 URLSAFE = str.maketrans("-_", "+/")
 
@@ -29,7 +31,7 @@ def read_image(value) -> Upload:
         return Upload(value.read(), value.content_type or "")
     if isinstance(value, str):
         return _from_base64(value, limit)
-    raise DrawingError("expected a file upload or a base64 string")
+    raise DrawingError(gettext("expected a file upload or a base64 string"))
 
 
 def _from_base64(text: str, limit: int) -> Upload:
@@ -38,21 +40,23 @@ def _from_base64(text: str, limit: int) -> Upload:
     if text.startswith("data:"):
         header, comma, text = text.partition(",")
         if not comma or not header.endswith(";base64"):
-            raise DrawingError("not a base64 data URL; expected data:image/png;base64,...")
+            raise DrawingError(gettext("not a base64 data URL; expected data:image/png;base64,..."))
         claimed = header[5:].split(";")[0]
     text = "".join(text.split()).translate(URLSAFE)
     if len(text) * 3 // 4 > limit + 2:
-        raise DrawingError(f"image too large: about {len(text) * 3 // 4:,} bytes, the limit is {limit:,} bytes")
+        raise DrawingError(gettext("image too large: about %(size)s bytes, the limit is %(limit)s bytes")
+                           % {"size": grouped(len(text) * 3 // 4), "limit": grouped(limit)})
     try:
         data = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise DrawingError("not valid base64") from None
+        raise DrawingError(gettext("not valid base64")) from None
     _check_size(len(data), limit)
     return Upload(data, claimed)
 
 
 def _check_size(size: int, limit: int) -> None:
     if size == 0:
-        raise DrawingError("the image file is empty")
+        raise DrawingError(gettext("the image file is empty"))
     if size > limit:
-        raise DrawingError(f"image too large: {size:,} bytes, the limit is {limit:,} bytes")
+        raise DrawingError(gettext("image too large: %(size)s bytes, the limit is %(limit)s bytes")
+                           % {"size": grouped(size), "limit": grouped(limit)})

@@ -1,6 +1,7 @@
 """The drawing page, and JSON 404/500 pages for API clients."""
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views import defaults
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -17,11 +18,11 @@ def index(request):
 
 def not_found(request, exception=None):
     if request.path.startswith(API_PREFIXES):
-        return JsonResponse(error_body("not found"), status=404)
+        return JsonResponse(error_body(gettext("not found")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith(API_PREFIXES):
-        return JsonResponse(error_body("internal error"), status=500)
+        return JsonResponse(error_body(gettext("internal error")), status=500)
     return defaults.server_error(request)
