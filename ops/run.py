@@ -2,7 +2,8 @@
 
 The worker (`manage.py db_worker`, or `rqworker` with TASKS_BACKEND=rq) runs WITHOUT auto-reload, so
 saving a file restarts only runserver and never kills a training in progress. Arguments are passed to
-runserver (default 127.0.0.1:8000).
+runserver (default 127.0.0.1:8000), which runs as `ops.dev_server`: Django's runserver with TCP_NODELAY
+on its connections, so keep-alive clients get their answers without a ~40 ms stall (see that module).
 """
 import os
 import signal
@@ -24,9 +25,13 @@ def worker_command(backend: str) -> list[str]:
     return [sys.executable, "manage.py", *WORKERS[backend]]
 
 
+def web_command(argv: list[str]) -> list[str]:
+    return [sys.executable, "-m", "ops.dev_server", *(argv or ["127.0.0.1:8000"])]
+
+
 def main(argv: list[str]) -> int:
     worker = subprocess.Popen(worker_command(os.environ.get("TASKS_BACKEND", "database")), cwd=REPO)
-    web = subprocess.Popen([sys.executable, "manage.py", "runserver", *(argv or ["127.0.0.1:8000"])], cwd=REPO)
+    web = subprocess.Popen(web_command(argv), cwd=REPO)
     try:
         while worker.poll() is None and web.poll() is None:
             time.sleep(0.5)
