@@ -14,6 +14,9 @@ from urllib.request import HTTPCookieProcessor, build_opener
 from django.conf import settings
 
 REPO = Path(__file__).resolve().parents[2]
+# The RQ backend's Redis in these tests: the machine's Redis, database 14, flushed before and after each
+# test that uses it (the throttle tests flush 15, so the two never empty each other's database).
+REDIS_JOBS_URL = "redis://127.0.0.1:6379/14"
 WORKERS = {
     "database": ["db_worker", "--no-reload", "--interval", "0.5", "--no-startup-delay"],
     "rq": ["rqworker", "--job-class", "django_tasks_rq.Job", "default"],
@@ -27,6 +30,12 @@ def this_pass() -> tuple[str, str]:
         return "sqlite", ""
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return "postgres", f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+
+
+def flush_job_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_JOBS_URL).flushdb()
 
 
 def manage(env: dict, *args: str, timeout: float = 300) -> str:
