@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext
 
 from ml import artifacts
 from recognizer import number_admin  # noqa: F401  registers NumberAdmin (Django discovers admin.py only)
@@ -19,6 +21,7 @@ from recognizer.review import bulk as review_bulk, version_figures, views as rev
 from recognizer.exceptions import ModelUnavailable
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import FILE_FIELDS, Drawing, ModelVersion
+from recognizer.percent import FIGURE_DECIMALS, format_percent
 from recognizer.saliency_admin import SaliencyAdminMixin
 from recognizer.selectors import BLOBS, VERSION_FILES
 
@@ -64,16 +67,16 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
             "drawing_large", "model_input_large", "saliency_large", "confirmed_label", "confirmed_not_a_digit",
         ]}),
         (
-            "Prediction",
+            _("Prediction"),
             {
                 "fields": [
                     "predicted_digit", "confidence_percent", "probabilities_table", "digit_verdict", "model_version",
                 ]
             },
         ),
-        ("Labels", {"fields": ["suggested", "confirmed_by", "confirmed_at"]}),
-        ("Digit of a number", {"fields": ["number_link", "position", "box"]}),
-        ("Record", {"fields": ["id", "source", "created", "content_type"], "classes": ["collapse"]}),
+        (_("Labels"), {"fields": ["suggested", "confirmed_by", "confirmed_at"]}),
+        (_("Digit of a number"), {"fields": ["number_link", "position", "box"]}),
+        (_("Record"), {"fields": ["id", "source", "created", "content_type"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
         "drawing_large",
@@ -135,13 +138,16 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
         elif changed & {"confirmed_label", "confirmed_not_a_digit"}:
             services.drawing_confirm_label(drawing=obj, label=obj.confirmed_label, user=request.user)
 
-    @admin.action(description="Confirm the prediction as label", permissions=["change"])
+    @admin.action(description=_("Confirm the prediction as label"), permissions=["change"])
     def confirm_prediction(self, request, queryset):
         for drawing in queryset:
             services.drawing_confirm_label(drawing=drawing, label=drawing.predicted_digit, user=request.user)
-        self.message_user(request, f"Confirmed {len(queryset)} drawing(s) as predicted.", messages.SUCCESS)
+        count = len(queryset)
+        self.message_user(request, ngettext("Confirmed %(count)d drawing as predicted.",
+                                            "Confirmed %(count)d drawings as predicted.", count) % {"count": count},
+                          messages.SUCCESS)
 
-    @admin.action(description="Accept the user's suggestion", permissions=["change"])
+    @admin.action(description=_("Accept the user's suggestion"), permissions=["change"])
     def accept_suggestion(self, request, queryset):
         """A suggested label, or a suggested "not a digit", becomes the confirmed answer."""
         suggested = queryset.filter(Q(suggested_label__isnull=False) | Q(suggested_not_a_digit=True))
@@ -151,68 +157,77 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
             else:
                 services.drawing_confirm_label(drawing=drawing, label=drawing.suggested_label, user=request.user)
         skipped = queryset.count() - len(suggested)
-        note = f" Skipped {skipped} without a suggestion." if skipped else ""
-        self.message_user(request, f"Confirmed {len(suggested)} suggestion(s).{note}", messages.SUCCESS)
+        done = ngettext("Confirmed %(count)d suggestion.", "Confirmed %(count)d suggestions.", len(suggested)) % {
+            "count": len(suggested)}
+        note = ngettext("Skipped %(count)d without a suggestion.", "Skipped %(count)d without a suggestion.",
+                        skipped) % {"count": skipped} if skipped else ""
+        self.message_user(request, f"{done} {note}".strip(), messages.SUCCESS)
 
-    @admin.action(description="Confirm as not a digit", permissions=["change"])
+    @admin.action(description=_("Confirm as not a digit"), permissions=["change"])
     def confirm_not_a_digit(self, request, queryset):
         for drawing in queryset:
             services.drawing_confirm_not_a_digit(drawing=drawing, user=request.user)
-        self.message_user(request, f"Confirmed {len(queryset)} drawing(s) as not a digit.", messages.SUCCESS)
+        count = len(queryset)
+        self.message_user(request, ngettext("Confirmed %(count)d drawing as not a digit.",
+                                            "Confirmed %(count)d drawings as not a digit.", count) % {"count": count},
+                          messages.SUCCESS)
 
-    @admin.display(description="id", ordering="id")
+    @admin.display(description=_("id"), ordering="id")
     def short_id(self, drawing):
         return str(drawing.pk)[:8]
 
-    @admin.display(description="drawing")
+    @admin.display(description=_("drawing"))
     def drawing(self, drawing, size=56):
         url = reverse("recognizer:prediction-image", args=[drawing.pk])
-        return format_html(THUMB, url, "drawing", size, size, "object-fit: contain; border: 1px solid #ccc")
+        return format_html(THUMB, url, gettext("drawing"), size, size, "object-fit: contain; border: 1px solid #ccc")
 
-    @admin.display(description="model input (28×28)")
+    @admin.display(description=_("model input (28×28)"))
     def model_input(self, drawing, size=56):
-        return format_html(THUMB, reverse("recognizer:prediction-input", args=[drawing.pk]), "input", size, size, PIXELATED)
+        return format_html(THUMB, reverse("recognizer:prediction-input", args=[drawing.pk]), gettext("input"), size, size,
+                           PIXELATED)
 
-    @admin.display(description="drawing")
+    @admin.display(description=_("drawing"))
     def drawing_large(self, drawing):
         return self.drawing(drawing, size=280)
 
-    @admin.display(description="model input (28×28)")
+    @admin.display(description=_("model input (28×28)"))
     def model_input_large(self, drawing):
         return self.model_input(drawing, size=280)
 
-    @admin.display(description="confidence", ordering="confidence")
+    @admin.display(description=_("confidence"), ordering="confidence")
     def confidence_percent(self, drawing):
-        return f"{drawing.confidence:.1%}"
+        return format_percent(drawing.confidence)
 
-    @admin.display(description="is a digit (score)", ordering="digit_score")
+    @admin.display(description=_("is a digit (score)"), ordering="digit_score")
     def digit_verdict(self, drawing):
         """The model's not-a-digit answer; "-" for models without that output."""
         if drawing.digit_score is None:
             return "-"
-        verdict = "not a digit" if drawing.is_digit is False else "digit"
-        return f"{verdict} ({drawing.digit_score:.2f})"
+        verdict = gettext("not a digit") if drawing.is_digit is False else gettext("digit")
+        return f"{verdict} ({number_format(drawing.digit_score, 2)})"
 
-    @admin.display(description="suggested")
+    @admin.display(description=_("suggested"))
     def suggested(self, drawing):
         """What the user said: a digit, "not a digit", or nothing."""
         if drawing.suggested_not_a_digit:
-            return "not a digit"
+            return gettext("not a digit")
         return "-" if drawing.suggested_label is None else drawing.suggested_label
 
-    @admin.display(description="number")
+    @admin.display(description=_("number"))
     def number_link(self, drawing):
         """The number this drawing is a digit of (its review page), or "-" for a single drawing."""
         if drawing.number_id is None:
             return "-"
         url = reverse("admin:recognizer_number_change", args=[drawing.number_id])
-        return format_html('<a href="{}">number {}</a>, digit {} from the left', url, str(drawing.number_id)[:8],
-                           drawing.position + 1)
+        link = format_html('<a href="{}">{}</a>', url,
+                           gettext("number %(id)s") % {"id": str(drawing.number_id)[:8]})
+        return format_html(gettext("{number}, digit {position} from the left"), number=link,
+                           position=drawing.position + 1)
 
-    @admin.display(description="probabilities")
+    @admin.display(description=_("probabilities"))
     def probabilities_table(self, drawing):
         rows = format_html_join(
-            "", "<tr><th>{}</th><td>{}</td></tr>", ((d, f"{p:.2%}") for d, p in enumerate(drawing.probabilities))
+            "", "<tr><th>{}</th><td>{}</td></tr>", ((d, format_percent(p)) for d, p in enumerate(drawing.probabilities))
         )
         return format_html("<table>{}</table>", rows)
 
@@ -248,20 +263,23 @@ class ModelVersionAdmin(admin.ModelAdmin):
         """Switching the served model is a change to the model versions, even though rows stay read-only."""
         return request.user.has_perm("recognizer.change_modelversion")
 
-    @admin.action(description="Activate the selected version (served from the next request)", permissions=["activate"])
+    @admin.action(description=_("Activate the selected version (served from the next request)"),
+                  permissions=["activate"])
     def activate(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one version to activate.", messages.ERROR)
+            self.message_user(request, gettext("Select exactly one version to activate."), messages.ERROR)
             return
         version = queryset.get()
         try:
             services.model_version_activate(version=version)
         except ModelUnavailable:
-            self.message_user(request, f"{version.name}: its model file is missing or changed.", messages.ERROR)
+            self.message_user(request, gettext("%(version)s: its model file is missing or changed.")
+                              % {"version": version.name}, messages.ERROR)
             return
-        self.message_user(request, f"{version.name} is now the active model.", messages.SUCCESS)
+        self.message_user(request, gettext("%(version)s is now the active model.") % {"version": version.name},
+                          messages.SUCCESS)
 
-    @admin.action(description="Compare selected versions", permissions=["view"])
+    @admin.action(description=_("Compare selected versions"), permissions=["view"])
     def compare_versions(self, request, queryset):
         try:
             comparison.check_count(queryset.count())
@@ -278,55 +296,57 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def compare_view(self, request):
         return comparison_views.compare(request, self)
 
-    @admin.display(description="MNIST test accuracy")
+    @admin.display(description=_("MNIST test accuracy"))
     def test_accuracy(self, version):
-        return _percent(version.test_accuracy)
+        return format_percent(version.test_accuracy, FIGURE_DECIMALS)
 
-    @admin.display(description="held-out drawings accuracy")
+    @admin.display(description=_("held-out drawings accuracy"))
     def held_out_accuracy(self, version):
-        return _percent(version.held_out_accuracy)
+        return format_percent(version.held_out_accuracy, FIGURE_DECIMALS)
 
-    @admin.display(description="training set")
+    @admin.display(description=_("training set"))
     def training_set(self, version):
         data = version.report.data
         sources = [(name, source["count"]) for name, source in data.items() if "validation" not in name]
         return ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in sources) or "-"
 
-    @admin.display(description="training run")
+    @admin.display(description=_("training run"))
     def training_run(self, version):
         return version_figures.training_table(version.report)
 
-    @admin.display(description="data")
+    @admin.display(description=_("data"))
     def data_sources(self, version):
         return version_figures.data_table(version.report)
 
-    @admin.display(description="training curves")
+    @admin.display(description=_("training curves"))
     def training_curves(self, version):
         return _plot(version, artifacts.CURVES_PLOT)
 
-    @admin.display(description="confusion matrix (MNIST test)")
+    @admin.display(description=_("confusion matrix (MNIST test)"))
     def confusion_matrix(self, version):
         return _plot(version, artifacts.CONFUSION_PLOT)
 
-    @admin.display(description="reliability diagram")
+    @admin.display(description=_("reliability diagram"))
     def reliability(self, version):
         return _plot(version, artifacts.RELIABILITY_PLOT)
 
-    @admin.display(description="figures per validation set")
+    @admin.display(description=_("figures per validation set"))
     def evaluations_table(self, version):
         rows = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (name, figures.get("count", "-"), _percent(figures.get("accuracy")),
-                 _percent(figures.get("ece")), _percent(figures.get("refused")))
+                (name, figures.get("count", "-"), format_percent(figures.get("accuracy"), FIGURE_DECIMALS),
+                 format_percent(figures.get("ece"), FIGURE_DECIMALS),
+                 format_percent(figures.get("refused"), FIGURE_DECIMALS))
                 for name, figures in version.report.evaluations.items()
             ),
         )
-        head = mark_safe("<tr><th>set</th><th>images</th><th>accuracy</th><th>calibration error</th>"
-                           "<th>answered \u201cnot a digit\u201d</th></tr>")
+        titles = (pgettext("a validation set", "set"), gettext("images"), gettext("accuracy"),
+                  gettext("calibration error"), gettext("answered \u201cnot a digit\u201d"))
+        head = format_html("<tr>{}</tr>", format_html_join("", "<th>{}</th>", ((title,) for title in titles)))
         return format_html("<table>{}{}</table>", head, rows)
 
-    @admin.display(description="serving")
+    @admin.display(description=_("serving"))
     def serving(self, version):
         serving = version.report.serving
         threshold = serving.get("digit_threshold")
@@ -335,18 +355,16 @@ class ModelVersionAdmin(admin.ModelAdmin):
         rates = version.report.not_a_digit
         measured = ""
         if rates:
-            measured = (f" (on validation: refuses {_percent(rates.get('refused_digits'))} of real digits and "
-                        f"{_percent(rates.get('refused_nondigits'))} of non-digits; AUROC {rates.get('auroc', 0):.4f})")
+            digits = format_percent(rates.get("refused_digits"), FIGURE_DECIMALS)
+            nondigits = format_percent(rates.get("refused_nondigits"), FIGURE_DECIMALS)
+            measured = (f" (on validation: refuses {digits} of real digits and "
+                        f"{nondigits} of non-digits; AUROC {rates.get('auroc', 0):.4f})")
         return f"temperature {serving.get('temperature', 1.0):.3f}; not-a-digit threshold {threshold:.4f}{measured}"
 
-    @admin.display(description="code revision and command")
+    @admin.display(description=_("code revision and command"))
     def provenance(self, version):
         report = version.report
-        return f"{report.code_revision or 'unknown revision'}: {report.command or '-'}"
-
-
-def _percent(value) -> str:
-    return "-" if value is None else f"{value:.2%}"
+        return f"{report.code_revision or gettext('unknown revision')}: {report.command or '-'}"
 
 
 def _plot(version: ModelVersion, name: str):

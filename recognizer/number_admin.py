@@ -16,6 +16,7 @@ from recognizer.admin_filters import (
     NumberDisagreementFilter,
 )
 from recognizer.models import Drawing, Number
+from recognizer.percent import format_percent
 from recognizer.selectors import BLOBS, VERSION_FILES
 
 DIGIT_COLOUR, REJECTED_COLOUR = "#1a7f37", "#cf222e"
@@ -78,7 +79,7 @@ class DigitInline(admin.TabularInline):
 
     @admin.display(description="confidence")
     def confidence_percent(self, drawing):
-        return f"{drawing.confidence:.1%}"
+        return format_percent(drawing.confidence)
 
     @admin.display(description="is a digit (score)")
     def digit_verdict(self, drawing):
@@ -151,7 +152,7 @@ class NumberAdmin(admin.ModelAdmin):
 
     @admin.display(description="confidence", ordering="confidence")
     def confidence_percent(self, number):
-        return f"{number.confidence:.1%}"
+        return format_percent(number.confidence)
 
     @admin.display(description="not digits")
     def rejected_pieces(self, number):

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from recognizer.models import MAX_NUMBER_DIGITS, Drawing, Number
 from recognizer.number_services import DIGITS
-from recognizer.serializers import ImageField, StrictSerializer, _rounded
+from recognizer.serializers import UNROUNDED, ImageField, StrictSerializer
 
 BOX_SCHEMA = {
     "type": "array",
@@ -73,10 +73,11 @@ class NumberDigitSerializer(serializers.ModelSerializer):
     """One digit of a number: its stored Drawing, as the model read it."""
 
     prediction = serializers.IntegerField(source="predicted_digit", help_text="The digit read.")
-    confidence = serializers.SerializerMethodField(help_text="Probability of the digit read.")
-    probabilities = serializers.SerializerMethodField(help_text="Probability of each digit 0-9.")
+    confidence = serializers.SerializerMethodField(help_text="Probability of the digit read. " + UNROUNDED)
+    probabilities = serializers.SerializerMethodField(help_text="Probability of each digit 0-9. " + UNROUNDED)
     digit_score = serializers.SerializerMethodField(
-        help_text="How surely the piece is a digit at all, 0-1; null when the model has no not-a-digit output."
+        help_text="How surely the piece is a digit at all, 0-1; null when the model has no not-a-digit output. "
+        + UNROUNDED
     )
     box = serializers.SerializerMethodField()
     drawing = serializers.UUIDField(source="pk", help_text="Id of the stored digit, under /api/predictions/.")
@@ -88,13 +89,13 @@ class NumberDigitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_confidence(self, drawing: Drawing) -> float:
-        return round(drawing.confidence, 6)
+        return drawing.confidence
 
     def get_probabilities(self, drawing: Drawing) -> list[float]:
-        return [round(p, 6) for p in drawing.probabilities]
+        return [float(p) for p in drawing.probabilities]
 
     def get_digit_score(self, drawing: Drawing) -> float | None:
-        return _rounded(drawing.digit_score, 6)
+        return drawing.digit_score
 
     @extend_schema_field(BOX_SCHEMA)
     def get_box(self, drawing: Drawing) -> list[int]:
@@ -117,7 +118,9 @@ class RejectedPieceSerializer(serializers.Serializer):
 
 class NumberSerializer(serializers.ModelSerializer):
     number = serializers.CharField(help_text="The digits read, left to right; empty when none was.")
-    confidence = serializers.SerializerMethodField(help_text="Probability that the whole number is read right.")
+    confidence = serializers.SerializerMethodField(
+        help_text="Probability that the whole number is read right: the product of its digits' confidences, unrounded."
+    )
     digits = NumberDigitSerializer(many=True, help_text="One entry per digit of `number`, in order.")
     rejected = RejectedPieceSerializer(many=True, help_text="Pieces judged not to be digits, left to right.")
     model_version = serializers.CharField(source="model_version.name")
@@ -148,7 +151,7 @@ class NumberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_confidence(self, number: Number) -> float:
-        return round(number.confidence, 6)
+        return number.confidence
 
     def get_image_url(self, number: Number) -> str:
         return reverse("recognizer:number-image", args=[number.pk])

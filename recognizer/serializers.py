@@ -21,6 +21,9 @@ IMAGES_MISSING = _("missing; send multipart file fields named 'images', or JSON 
 IMAGES_NOT_A_LIST = _("must be a list; send multipart file fields named 'images', or JSON with 'images' holding a "
                       "list of base64 strings")
 MAX_NAMES, MAX_NAME_CHARS = 3, 20  # of unexpected fields named in an error
+# The API's probabilities are never rounded (rounding made 0.9999996 a 1.0 beside a confidence of 0.9999996);
+# pages write them as percentages by one rule, recognizer/percent.py.
+UNROUNDED = "Unrounded: the model's float32 output, so 1.0 or 0.0 only when float32 cannot tell it from 1 or 0."
 
 
 @extend_schema_field(
@@ -203,9 +206,13 @@ class AnswerSerializer(serializers.ModelSerializer):
     """The model's answer about a drawing: what a preview shows, and the start of every stored prediction."""
 
     prediction = serializers.IntegerField(source="predicted_digit", help_text="The predicted digit.")
-    probabilities = serializers.SerializerMethodField(help_text="Probability of each digit 0-9.")
+    confidence = serializers.FloatField(
+        help_text="Probability of the predicted digit, 0-1: its entry in `probabilities`. " + UNROUNDED
+    )
+    probabilities = serializers.SerializerMethodField(help_text="Probability of each digit 0-9. " + UNROUNDED)
     digit_score = serializers.SerializerMethodField(
-        help_text="How surely the drawing is a digit at all, 0-1; null when the model has no not-a-digit output."
+        help_text="How surely the drawing is a digit at all, 0-1; null when the model has no not-a-digit output. "
+        + UNROUNDED
     )
     model_version = serializers.CharField(source="model_version.name")
 
@@ -215,10 +222,11 @@ class AnswerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_probabilities(self, drawing: Drawing) -> list[float]:
-        return [round(p, 6) for p in drawing.probabilities]
+        # Never rounded: rounding to 6 places made 0.9999996 a 1.0 beside a confidence of 0.9999996.
+        return [float(p) for p in drawing.probabilities]
 
     def get_digit_score(self, drawing: Drawing) -> float | None:
-        return _rounded(drawing.digit_score, 6)
+        return drawing.digit_score
 
 
 class PredictionPreviewSerializer(AnswerSerializer):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ml.report import HELD_OUT, MNIST_TEST, Report
 from recognizer.models import ModelVersion
+from recognizer.percent import FIGURE_DECIMALS, format_percent
 
 MIN_VERSIONS, MAX_VERSIONS = 2, 6
 MISSING = "\u2014"
@@ -143,7 +144,10 @@ def _valid_matrix(raw) -> bool:
 
 
 def percent(value) -> str:
-    return number(value, "{:.2%}")
+    """A measured rate by the one rule (recognizer/percent.py), or "—" when it is missing or malformed."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return MISSING
+    return format_percent(value, FIGURE_DECIMALS)
 
 
 def number(value, fmt: str) -> str:

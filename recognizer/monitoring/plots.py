@@ -14,6 +14,8 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from recognizer.percent import format_percent
+
 WIDTH, HEIGHT = 760, 230
 LEFT, RIGHT, TOP, BOTTOM = 60, 16, 34, 30  # margins around the plotting area (TOP holds one legend row)
 LEGEND_ROW = 16  # each further legend row makes the plot this much taller
@@ -25,8 +27,7 @@ Value = float | None
 Format = Callable[[float], str]
 
 
-def percent(value: float) -> str:
-    return f"{100 * value:.1f} %"
+percent: Format = format_percent  # the one rule (recognizer/percent.py), one decimal
 
 
 def integer(value: float) -> str:

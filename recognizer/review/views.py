@@ -17,6 +17,7 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from recognizer.models import Drawing
+from recognizer.percent import format_percent
 from recognizer.review import actions, selectors
 
 TEMPLATE = "admin/recognizer/review_queue.html"
@@ -90,7 +91,7 @@ def _card(model_admin: ModelAdmin, drawing: Drawing) -> dict:
         "drawing": drawing,
         "image": model_admin.drawing_large(drawing),
         "input": model_admin.model_input_large(drawing),
-        "guesses": [(digit, f"{p:.1%}") for digit, p in selectors.top_guesses(drawing)],
+        "guesses": [(digit, format_percent(p)) for digit, p in selectors.top_guesses(drawing)],
         "verdict": model_admin.digit_verdict(drawing),
         "suggestion": suggestion,
     }

@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 from recognizer.models import Drawing, ModelVersion
+from recognizer.percent import FIGURE_DECIMALS, format_percent
 from recognizer.services import (
     drawing_confirm_label,
     drawing_confirm_not_a_digit,
@@ -143,7 +144,7 @@ def test_model_versions_are_read_only_with_metrics(admin_client, drawings):
 
     assert listing.status_code == 200 and version.name in listing.content.decode()
     page = detail.content.decode()
-    accuracy = f"{version.test_accuracy:.2%}"
+    accuracy = format_percent(version.test_accuracy, FIGURE_DECIMALS)
     assert detail.status_code == 200 and f"<td>mnist_test</td><td>10000</td><td>{accuracy}</td>" in page
     assert "&quot;accuracy&quot;" not in page  # figures as a table, not a raw JSON dump
     assert not detail.context["has_change_permission"]
@@ -154,7 +155,7 @@ def test_model_version_pages_show_accuracy_training_set_and_plots(admin_client, 
     listing = admin_client.get(reverse("admin:recognizer_modelversion_changelist")).content.decode()
     detail = admin_client.get(reverse("admin:recognizer_modelversion_change", args=[version.pk])).content.decode()
 
-    assert f"{version.test_accuracy:.2%}" in listing
+    assert format_percent(version.test_accuracy, FIGURE_DECIMALS) in listing
     assert "55,000 mnist train" in listing
     assert detail.count('src="data:image/png;base64,') == 3  # training curves, confusion matrix, reliability
 

@@ -24,6 +24,7 @@ from ml.report import Report
 from recognizer import services
 from recognizer.comparison import disagreements, latency
 from recognizer.models import Drawing, ModelVersion
+from recognizer.percent import FIGURE_DECIMALS, format_percent
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +229,7 @@ def test_a_version_whose_file_is_missing_is_unavailable(admin_client, shipped_mo
     html = response.content.decode()
     assert cells(html, '<tr id="latency">')[1] == "unavailable"
     assert cells(html, "<tr><th>.tflite size")[1] == "\u2014"
-    assert cells(html, '<tr class="set" data-set="mnist_test">')[3:] == ["90.00%", "\u2014", "\u2014"]
+    assert cells(html, '<tr class="set" data-set="mnist_test">')[3:] == [format_percent(0.9, FIGURE_DECIMALS), "\u2014", "\u2014"]
     assert response.context["disagreements"].unavailable == [missing_file.name]
     assert response.context["disagreements"].disagreeing == 0
 
@@ -283,7 +284,7 @@ def test_staff_need_the_view_permission_on_versions(client, staff_user, shipped_
 
 
 def _percent(value) -> str:
-    return "\u2014" if value is None else f"{value:.2%}"
+    return "\u2014" if value is None else format_percent(value, FIGURE_DECIMALS)
 
 
 def _messages(response) -> list[str]:

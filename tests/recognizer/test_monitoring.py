@@ -26,6 +26,7 @@ from recognizer.models import Drawing
 from recognizer.monitoring import plots
 from recognizer.monitoring.forms import MAX_DAYS
 from recognizer.monitoring.latency import METRIC, histogram_quantile, prediction_latency
+from recognizer.percent import format_percent
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def expected(start: date, end: date, *, version: str | None = None) -> dict[date
 
 
 def share(part, whole):
-    return f"{100 * part / whole:.1f} %" if whole else "–"
+    return format_percent(part / whole) if whole else "–"
 
 
 def display(row: dict) -> dict[str, str]:
@@ -376,7 +377,7 @@ def test_a_missing_day_breaks_the_line_and_long_legends_wrap():
     svg = plots.line_chart(label="t", days=days, series={"a": [0.5, 0.6, None, 0.7, 0.8]})
 
     assert svg.count("<polyline") == 2 and svg.count("<circle") == 4
-    assert f"{days[3]} · a: 70.0 %" in svg
+    assert f"{days[3]} · a: 70.0\u00a0%" in svg  # recognizer/percent.py: a no-break space
     names = [f"version-{n}-with-a-long-name" for n in range(6)]
     wide = plots.line_chart(label="t", days=days, series={name: [0.9] * 5 for name in names})
     height = int(wide.split('viewBox="0 0 ')[1].split('"')[0].split()[1])

@@ -1,4 +1,6 @@
 """recognizer.percent: the one rule every page, admin view and command writes percentages by."""
+import base64
+
 import pytest
 from django.utils import translation
 
@@ -72,3 +74,26 @@ def test_values_near_the_boundaries_agree_with_the_rounded_text():
         else:
             assert abs(float(shown.removesuffix(" %")) - 100 * value) <= 0.05 + 1e-9, (value, shown)
             assert shown not in ("0.0 %", "100.0 %"), (value, shown)
+
+
+# ---- the API gives the values the pages format, unrounded ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_answers_probabilities_unrounded(api_client, digit_image):
+    """The headline (confidence) and the bar (probabilities[prediction]) are one value, as stored: rounding
+    the list to 6 places once made 0.9999996 a 1.0 ("100.0 %") beside a confidence of ">99.9 %"."""
+    from django.urls import reverse
+
+    from recognizer.models import Drawing
+
+    for label in range(10):
+        image = base64.b64encode(digit_image(label)).decode()
+        response = api_client.post(reverse("recognizer:prediction-list"), {"image": image}, format="json")
+        assert response.status_code == 201, response.content
+        body = response.json()
+        stored = Drawing.objects.get(pk=body["id"])
+        assert body["probabilities"] == stored.probabilities
+        assert body["confidence"] == stored.confidence == body["probabilities"][body["prediction"]]
+        assert body["digit_score"] == stored.digit_score
+        assert format_percent(body["confidence"]) == format_percent(max(body["probabilities"]))

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from recognizer.models import Drawing
+from recognizer.percent import format_percent
 from recognizer.review.selectors import DISAGREEMENT, NEWEST, UNSURE, review_queue
 from recognizer.services import drawing_confirm_label, drawing_create, drawing_suggest_label
 
@@ -58,7 +59,7 @@ def test_page_shows_the_batch_with_guesses_and_progress(admin_client, drawings):
     third = drawings[2]
     assert f'data-id="{third.pk}"' in html and f"/api/predictions/{third.pk}/input" in html
     top = max(range(10), key=lambda d: third.probabilities[d])
-    assert f"<b>{top}</b> {third.probabilities[top]:.1%}" in html
+    assert f"<b>{top}</b> {format_percent(third.probabilities[top])}" in html
     assert 'aria-live="polite"' in html
 
 

@@ -1,10 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from recognizer.percent import FIGURE_DECIMALS, format_percent
 from recognizer.selectors import model_version_list
-
-
-def _percent(value) -> str:
-    return "-" if value is None else f"{100 * value:.2f}%"
 
 
 class Command(BaseCommand):
@@ -17,8 +14,10 @@ class Command(BaseCommand):
         if not versions:
             self.stdout.write("no model versions yet: `manage.py register_shipped_model` registers the shipped one")
         for version in versions:
+            mnist = format_percent(version.test_accuracy, FIGURE_DECIMALS)  # the one rule: recognizer/percent.py
+            held_out = format_percent(version.held_out_accuracy, FIGURE_DECIMALS)
             self.stdout.write(
-                f"{'*' if version.is_active else ' '} {version.name:<28}{_percent(version.test_accuracy):>11}"
-                f"{_percent(version.held_out_accuracy):>10}{version.training_drawing_count:>10}  "
+                f"{'*' if version.is_active else ' '} {version.name:<28}{mnist:>11}"
+                f"{held_out:>10}{version.training_drawing_count:>10}  "
                 f"{version.created:%Y-%m-%d %H:%M}  {version.parent.name if version.parent else '-'}"
             )
