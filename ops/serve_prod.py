@@ -4,13 +4,18 @@ Production proper sits behind TLS. A laptop or CI box has none, so the settings 
 HTTPS get their plain-HTTP values here (PLAIN_HTTP, each with its reason), and exactly the deploy
 checks those trip are silenced. Everything else is as in production: DEBUG off, SECRET_KEY required
 (kept in VAR_DIR/secret_key when the environment has none), hashed static files via WhiteNoise.
-Before gunicorn starts: migrate, register the shipped model, collectstatic, `check --deploy` (any warning stops the start).
+Before gunicorn starts: migrate, register the shipped model, collectstatic (skipped when no static file
+changed since the last run), `check --deploy` (any warning stops the start). This process imports Django
+once: the four steps run in a forked child (so what they load never reaches the workers' memory), then
+this process becomes gunicorn's master and loads the application itself (preload_app). From
+`make serve-prod` to the first answered prediction took ~5 s with a fresh interpreter per step; `make
+bench` measures it now.
 The workers keep their Prometheus figures in PROMETHEUS_MULTIPROC_DIR (<VAR_DIR>/prometheus), emptied at each start.
 """
 import argparse
+import hashlib
 import os
 import secrets
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,10 +53,58 @@ def _stored_secret_key(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def prepare(env: Mapping[str, str]) -> None:
-    """Run once, before any worker exists: workers would race each other to migrate."""
-    for command in (["migrate", "--noinput"], ["register_shipped_model"], ["collectstatic", "--noinput"], ["check", "--deploy", "--fail-level", "WARNING"]):
-        subprocess.run([sys.executable, "manage.py", *command, "-v", "0"], cwd=REPO, env=env, check=True)
+STATIC_STAMP = ".serve-prod-sources"  # in STATIC_ROOT: the fingerprint of the sources last collected
+
+
+def prepare() -> None:
+    """Run once, in the process that becomes gunicorn's master, before any worker exists (workers would race
+    each other to migrate). Django must be set up. Raises CommandError or SystemCheckError on failure."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("register_shipped_model", verbosity=0)
+    collectstatic_if_changed()
+    call_command("check", deploy=True, fail_level="WARNING", verbosity=0)
+
+
+def collectstatic_if_changed() -> bool:
+    """collectstatic (hashing and compressing every file takes seconds), unless the static sources are the
+    very files (paths, sizes, modification times) of the last successful run and its manifest is there.
+    Returns whether it ran."""
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+    from django.core.management import call_command
+
+    root = Path(settings.STATIC_ROOT)
+    stamp, fingerprint = root / STATIC_STAMP, static_sources_fingerprint()
+    manifest_missing = isinstance(staticfiles_storage, ManifestFilesMixin) and not (
+        root / staticfiles_storage.manifest_name
+    ).is_file()
+    if stamp.is_file() and stamp.read_text() == fingerprint and not manifest_missing:
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint)
+    return True
+
+
+def static_sources_fingerprint() -> str:
+    """SHA-256 over what collectstatic would collect (every finder's files, as it lists them) and how."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list(ignore):
+            source = storage.path(path)
+            stat = os.stat(source)
+            destination = f"{getattr(storage, 'prefix', None) or ''}/{path}"
+            entries.append(f"{destination}\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    digest = hashlib.sha256(repr(settings.STORAGES["staticfiles"]).encode())
+    for entry in sorted(entries):
+        digest.update(entry.encode("utf-8", "surrogateescape") + b"\n")
+    return digest.hexdigest()
 
 
 def fresh_metrics_dir(env: Mapping[str, str]) -> Path:
@@ -72,12 +125,17 @@ def main(argv: list[str] | None = None) -> None:
         env["PORT"] = str(args.port)
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
-    metrics_path = fresh_metrics_dir(env)
-    try:
-        prepare({k: v for k, v in env.items() if k != multiproc.ENV})  # one-off commands: not the server's figures
-    except subprocess.CalledProcessError as err:
-        sys.exit(f"serve-prod: `manage.py {err.cmd[2]}` failed; see above")
-    env[multiproc.ENV] = str(metrics_path)
+    # Before Django (and prometheus-client, which reads it once) is imported: this process serves.
+    env[multiproc.ENV] = str(fresh_metrics_dir(env))
+    os.environ.update(env)
+    os.chdir(REPO)
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    if not prepared_in_child():
+        sys.exit("serve-prod: preparing failed; see above")
+    fresh_metrics_dir(env)  # what the one-off commands counted (a model load) is not the server's
     plain = ", ".join(f"{name}={env[name]}" for name in PLAIN_HTTP if name != "SILENCED_SYSTEM_CHECKS")
     print(
         f"serve-prod: DEBUG=false, {plain}; {env.get('WEB_CONCURRENCY', '2')} workers on "
@@ -85,9 +143,41 @@ def main(argv: list[str] | None = None) -> None:
         file=sys.stderr,
         flush=True,
     )
-    os.chdir(REPO)
-    gunicorn = [sys.executable, "-m", "gunicorn", "--config", "python:ops.gunicorn_conf", "digitsite.wsgi"]
-    os.execve(sys.executable, gunicorn, env)  # gunicorn takes this pid: signals reach it directly
+    run_gunicorn()
+
+
+def prepared_in_child() -> bool:
+    """`prepare()` in a forked child, which inherits the imported Django and takes what the commands load
+    (migrations, the check framework, collectstatic's storage) with it when it exits."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            from django.core.management import CommandError
+            from django.core.management.base import SystemCheckError
+
+            try:
+                prepare()
+                code = 0
+            except (CommandError, SystemCheckError) as err:
+                print(f"serve-prod: {err}", file=sys.stderr)
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def run_gunicorn() -> None:
+    """gunicorn's own entry point, in this process (its pid is the master's: signals reach it directly)."""
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = ["gunicorn", "--config", "python:ops.gunicorn_conf", "digitsite.wsgi"]
+    run(prog="gunicorn")
 
 
 if __name__ == "__main__":
