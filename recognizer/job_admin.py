@@ -12,8 +12,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from recognizer.jobs.exceptions import JobRefused
+from recognizer.jobs.forms import RetrainStartForm
 from recognizer.jobs.services import job_cancel, job_enqueue
 from recognizer.models import Job
 
@@ -40,27 +43,28 @@ class JobAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return bool(obj is None or obj.is_finished) and super().has_delete_permission(request, obj)
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress_bar(self, job: Job):
         fraction = 1.0 if job.status == Job.Status.SUCCEEDED else float(job.progress.get("fraction") or 0)
         return format_html('<progress value="{}" max="1" style="width: 8em"></progress> {}',
                            round(fraction, 3), progress_text(job))
 
-    @admin.display(description="duration")
+    @admin.display(description=gettext_lazy("duration"))
     def duration(self, job: Job):
         if not job.started:
             return "-"
         seconds = ((job.finished or timezone.now()) - job.started).total_seconds()
         return f"{int(seconds // 60)} min {int(seconds % 60)} s"
 
-    @admin.display(description="log")
+    @admin.display(description=gettext_lazy("log"))
     def log_text(self, job: Job):
         return format_html('<pre style="max-height: 30em; overflow: auto; white-space: pre-wrap">{}</pre>', job.log)
 
-    @admin.action(description="Cancel selected jobs", permissions=["change"])
+    @admin.action(description=gettext_lazy("Cancel selected jobs"), permissions=["change"])
     def cancel_jobs(self, request, queryset):
         cancelled = sum(job_cancel(job=job) for job in queryset)
-        self.message_user(request, f"asked {cancelled} job(s) to stop; finished jobs are left as they are")
+        self.message_user(request, _("asked %(count)d job(s) to stop; finished jobs are left as they are")
+                          % {"count": cancelled})
 
     def get_urls(self):
         own = [
@@ -72,17 +76,21 @@ class JobAdmin(admin.ModelAdmin):
         return own + super().get_urls()
 
     def start_view(self, request, kind):
-        """POST: queue a retrain or a quick train as the signed-in staff member."""
+        """POST: queue a retrain (with the options of RetrainStartForm, if any) or a quick train as the
+        signed-in staff member. A bad option is a 400 with a JSON body naming it; no job starts."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("recognizer.add_job") or kind not in STARTABLE:
             raise PermissionDenied
+        form = RetrainStartForm(request.POST if kind == Job.Kind.RETRAIN else {})
+        if not form.is_valid():
+            return JsonResponse({"status": "error", "error": form.error_text()}, status=400)
         try:
-            job = job_enqueue(kind=kind, arguments=start_arguments(kind), user=request.user)
+            job = job_enqueue(kind=kind, arguments={**start_arguments(kind), **form.arguments()}, user=request.user)
         except JobRefused as err:
             self.message_user(request, str(err), messages.ERROR)
             return redirect("admin:recognizer_job_changelist")
-        self.message_user(request, f"queued {kind} job; a worker will start it")
+        self.message_user(request, _("queued %(kind)s job; a worker will start it") % {"kind": kind})
         return redirect("admin:recognizer_job_change", job.pk)
 
     def cancel_view(self, request, pk):
@@ -92,12 +100,12 @@ class JobAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, job):
             raise PermissionDenied
         if job_cancel(job=job) and job.status == Job.Status.CANCELLED:
-            self.message_user(request, "the job is cancelled")
+            self.message_user(request, _("the job is cancelled"))
         elif job.cancel_requested:
-            self.message_user(request, "asked the job to stop; it stops at its next check (within seconds). "
-                                       "If its worker is gone, cancel again to close it.")
+            self.message_user(request, _("asked the job to stop; it stops at its next check (within seconds). "
+                                         "If its worker is gone, cancel again to close it."))
         else:
-            self.message_user(request, f"the job had already {job.status}", messages.WARNING)
+            self.message_user(request, _("the job had already %(status)s") % {"status": job.status}, messages.WARNING)
         return redirect("admin:recognizer_job_change", job.pk)
 
     def progress_view(self, request, pk):
@@ -106,6 +114,9 @@ class JobAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return JsonResponse({"id": str(job.pk), "kind": job.kind, "status": job.status, "progress": job.progress,
                              "cancel_requested": job.cancel_requested, "error": job.error, "result": job.result})
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "retrain_form": RetrainStartForm()})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         job = Job.objects.filter(pk=object_id).first() if object_id else None

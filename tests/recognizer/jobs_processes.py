@@ -1,17 +1,15 @@
 """Real processes for the job tests: a worker (db_worker or rqworker), `manage.py` runs, reads of the
-database through Django in a child process, and a staff member's admin session over HTTP."""
+database through Django in a child process, and a staff member's admin session over HTTP (ops.admin_session)."""
 import json
-import re
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, build_opener
 
 from django.conf import settings
+
+from ops.admin_session import AdminSession  # noqa: F401  (the job tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
 # The RQ backend's Redis in these tests: the machine's Redis, database 14, flushed before and after each
@@ -85,32 +83,3 @@ def worker(env: dict, backend: str, log_path: Path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-class AdminSession:
-    """A staff member signed in to the admin of the server at `base`: GET and POST with cookies and CSRF."""
-
-    def __init__(self, base: str, username: str, password: str):
-        self.base, self.cookies = base, CookieJar()
-        self.opener = build_opener(HTTPCookieProcessor(self.cookies))
-        page = self.get("/admin/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        self.post("/admin/login/", {"username": username, "password": password, "csrfmiddlewaretoken": token,
-                                    "next": "/admin/"})
-        assert any(c.name == "sessionid" for c in self.cookies), "admin login failed"
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read().decode()
-
-    def post(self, path: str, data: dict | None = None) -> tuple[str, str]:
-        """(final URL after redirects, its page)."""
-        token = next(c.value for c in self.cookies if c.name == "csrftoken")
-        body = urlencode({"csrfmiddlewaretoken": token, **(data or {})}).encode()
-        with self.opener.open(self.opener_request(path, body), timeout=30) as response:
-            return response.geturl(), response.read().decode()
-
-    def opener_request(self, path: str, body: bytes):
-        from urllib.request import Request
-
-        return Request(self.base + path, data=body, headers={"Referer": self.base + "/admin/"})

@@ -157,6 +157,27 @@ def test_admin_starts_a_retrain_and_refuses_a_second(admin_client):
     assert admin_client.post(reverse("admin:recognizer_job_start", args=["bake"])).status_code == 403
 
 
+def test_admin_starts_a_retrain_with_the_options_given(admin_client):
+    listing = admin_client.get(reverse("admin:recognizer_job_changelist")).content.decode()
+    assert all(f'name="{name}"' in listing for name in ("epochs", "mnist_limit", "refresher_scale", "promote"))
+    admin_client.post(reverse("admin:recognizer_job_start", args=["retrain"]),
+                      {"epochs": "1", "mnist_limit": "5000", "refresher_scale": "0.1", "promote": "never"})
+    assert Job.objects.get().arguments == {"epochs": 1, "mnist_limit": 5000, "refresher_scale": 0.1, "promote": "never"}
+
+
+@pytest.mark.parametrize("options, error", [
+    ({"epochs": "0"}, "epochs: Ensure this value is greater than or equal to 1."),
+    ({"mnist_limit": "lots"}, "mnist_limit: Enter a whole number."),
+    ({"promote": "maybe", "refresher_scale": "-1"},
+     "refresher_scale: Ensure this value is greater than or equal to 0.; promote: Select a valid choice. maybe is "
+     "not one of the available choices."),
+])
+def test_admin_refuses_a_retrain_with_a_bad_option(admin_client, options, error):
+    response = admin_client.post(reverse("admin:recognizer_job_start", args=["retrain"]), options)
+    assert response.status_code == 400 and response.json() == {"status": "error", "error": error}
+    assert not Job.objects.exists()
+
+
 def test_admin_quick_train_uses_the_configured_options(admin_client, settings):
     settings.JOB_QUICK_TRAIN_OPTIONS = {"quick": True, "epochs": 1, "train_limit": 500}
     admin_client.post(reverse("admin:recognizer_job_start", args=["train"]))

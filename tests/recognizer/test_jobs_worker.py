@@ -1,6 +1,6 @@
-"""Jobs in real worker processes: a training started from the admin of a production server, followed
-through its progress, finished by the worker while the web server is stopped and started again
-(database backend); and a training cancelled mid-way that registers nothing (RQ backend on Redis db 15).
+"""Jobs in real worker processes, each on both job backends (db_worker; rqworker on Redis db 14): a training
+started from the admin of a production server, followed through its progress, finished by the worker while
+the web server is stopped and started again; and a training cancelled mid-way that registers nothing.
 
 Each test trains a tiny model (500 or 3,000 MNIST images) in the worker, on this pass's database engine.
 """
@@ -9,30 +9,39 @@ import os
 import re
 
 import pytest
-import redis
 
 from ops.databases import fresh_database
 from ops.server import HOST, ProductionServer, isolated_env
-from tests.recognizer.jobs_processes import AdminSession, django_json, job_row, manage, this_pass, wait_for, worker
+from tests.recognizer.jobs_processes import (REDIS_JOBS_URL, AdminSession, django_json, flush_job_redis, job_row,
+                                             manage, this_pass, wait_for, worker)
 
-pytestmark = [pytest.mark.training, pytest.mark.slow]
+pytestmark = [pytest.mark.training, pytest.mark.slow, pytest.mark.db]
 TINY_TRAIN = {"quick": True, "epochs": 1, "train_limit": 500}
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"  # only this db is flushed
+BACKENDS = pytest.mark.parametrize("backend", ["database", "rq"])
 
 
-def job_env(tmp_path, url: str, **extra) -> dict:
+@pytest.fixture
+def job_redis():
+    """Redis db 14, empty before and after, for the rq backend (the database backend leaves it alone)."""
+    flush_job_redis()
+    yield REDIS_JOBS_URL
+    flush_job_redis()
+
+
+def job_env(tmp_path, url: str, backend: str, **extra) -> dict:
     return {**isolated_env(database_url=url, var_dir=tmp_path / "var"), "JOB_QUICK_TRAIN_OPTIONS": json.dumps(TINY_TRAIN),
-            **extra}
+            "TASKS_BACKEND": backend, "TASKS_REDIS_URL": REDIS_JOBS_URL, **extra}
 
 
-def test_a_training_started_in_the_admin_survives_a_restart_of_the_web_server(tmp_path):
+@BACKENDS
+def test_a_training_started_in_the_admin_survives_a_restart_of_the_web_server(tmp_path, backend, job_redis):
     kind, server_url = this_pass()
     with fresh_database(kind, directory=tmp_path, name=f"digits_jobs_{os.getpid()}", server=server_url) as url:
-        env = job_env(tmp_path, url, DJANGO_SUPERUSER_PASSWORD="a-long-test-password")
+        env = job_env(tmp_path, url, backend, DJANGO_SUPERUSER_PASSWORD="a-long-test-password")
         with ProductionServer(env, log_path=tmp_path / "server.log", workers=1) as server:
             manage(env, "createsuperuser", "--noinput", "--username", "staff", "--email", "staff@example.org")
             staff = AdminSession(f"http://{HOST}:{server.port}", "staff", "a-long-test-password")
-            with worker(env, "database", tmp_path / "worker.log"):
+            with worker(env, backend, tmp_path / "worker.log"):
                 final_url, _ = staff.post("/admin/recognizer/job/start/train/")
                 job_id = re.search(r"/admin/recognizer/job/([0-9a-f-]{36})/change/", final_url).group(1)
                 progress = f"/admin/recognizer/job/{job_id}/progress/"
@@ -68,16 +77,16 @@ def _finished(text: str):
     return body if body["status"] not in ("queued", "running") else None
 
 
-def test_a_cancelled_training_registers_nothing_on_the_rq_backend(tmp_path):
+@BACKENDS
+def test_a_cancelled_training_registers_nothing(tmp_path, backend, job_redis):
     kind, server_url = this_pass()
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
-    with fresh_database(kind, directory=tmp_path, name=f"digits_jobs_rq_{os.getpid()}", server=server_url) as url:
-        env = job_env(tmp_path, url, TASKS_BACKEND="rq", TASKS_REDIS_URL=REDIS_TEST_URL)
+    with fresh_database(kind, directory=tmp_path, name=f"digits_jobs_cancel_{os.getpid()}", server=server_url) as url:
+        env = job_env(tmp_path, url, backend)
         manage(env, "migrate", "--noinput")
         manage(env, "register_shipped_model")
         out = manage(env, "train", "--background", "--quick", "--epochs", "5", "--train-limit", "3000")
         job_id = re.fullmatch(r"queued train job ([0-9a-f-]{36})\s*", out).group(1)
-        with worker(env, "rq", tmp_path / "worker.log"):
+        with worker(env, backend, tmp_path / "worker.log"):
             wait_for(lambda: (job_row(env, job_id)["progress"].get("step") or 0) > 0, timeout=600,
                      what="training steps", every=2)
             django_json(env, "from recognizer.jobs.services import job_cancel\nfrom recognizer.models import Job\n"
@@ -85,7 +94,6 @@ def test_a_cancelled_training_registers_nothing_on_the_rq_backend(tmp_path):
             row = wait_for(lambda: (r := job_row(env, job_id))["status"] != "running" and r, timeout=120,
                            what="the cancel to take effect")
         versions = django_json(env, "from recognizer.models import ModelVersion\nout = ModelVersion.objects.count()")
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
 
     assert row["status"] == "cancelled" and row["error"] == "cancelled by staff", row["log"][-3000:]
     assert row["progress"]["epoch"] < 5 and "cancelled by staff; nothing was registered" in row["log"]
