@@ -215,6 +215,24 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Accounts (recognizer/accounts, docs/accounts.md): sign up, log in and out, password reset by mail.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "recognizer:index"
+LOGOUT_REDIRECT_URL = "recognizer:index"
+# Password reset mails. The default writes each mail as a file under VAR_DIR/mail (works with nothing
+# installed, and sends no reset link anywhere by accident); a real deployment sets EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST... settings below.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Digits <noreply@localhost>")
+
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 # JSON lines by default; LOG_FORMAT=text for people reading a terminal. Both carry the request id.
 LOGGING = logging_config(

@@ -20,6 +20,8 @@ urlpatterns = [
     # catalogue gives the page's scripts gettext() and interpolate() in the visitor's language.
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["recognizer"]), name="javascript-catalog"),
+    # Sign up, log in and out, password reset, "My drawings", API token: recognizer/accounts
+    path("account/", include("recognizer.accounts.urls")),
     path("", include("recognizer.urls")),
 ]
 

@@ -75,6 +75,11 @@ def _is_count(value: str) -> bool:
     return value.isascii() and value.isdigit() and int(value) >= 1
 
 
+def signed_in(user):
+    """The user a stored drawing or number belongs to: the signed-in one (session or token), else None."""
+    return user if user.is_authenticated else None
+
+
 def single_image_body_limit() -> int:
     """One image, base64-inflated (4/3), plus room for multipart headers and other fields."""
     return settings.DIGITS_MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
@@ -97,7 +102,8 @@ class BodyLimitMixin:
 @extend_schema(tags=[TAG])
 class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     """Anyone may predict or preview, read or label a drawing whose id they hold, and delete one with its
-    delete token; staff list, confirm and delete any."""
+    delete token; staff list, confirm and delete any. A drawing made while signed in belongs to that user:
+    only they (who may delete it without the token) and staff see it (selectors.visible_to_q)."""
 
     serializer_class = DrawingSerializer
     lookup_value_regex = "[^/]+"
@@ -117,7 +123,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         return settings.DIGITS_MAX_REQUEST_BYTES if self.action == "batch" else single_image_body_limit()
 
     def get_object(self):
-        drawing = selectors.drawing_get(drawing_id=self.kwargs["pk"])
+        drawing = selectors.drawing_get(drawing_id=self.kwargs["pk"], viewer=self.request.user)
         if drawing is None:
             raise NotFound(gettext("no drawing with this id"))
         return drawing
@@ -126,7 +132,9 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         summary="Predict the digit in one image",
         description="Multipart `image`, or JSON `image` holding base64 or a data: URL. The drawing is stored "
         "and answered with its prediction and a `delete_token`, shown only here; a bad image is a 400 and "
-        "stores nothing. To only see the answer, storing nothing, use `POST /api/predictions/preview/`.",
+        "stores nothing. To only see the answer, storing nothing, use `POST /api/predictions/preview/`. "
+        "Sent while signed in (session or `Authorization: Token <key>`), the drawing is yours: only you and "
+        "staff can read it.",
         request=PredictionCreateSerializer,
         parameters=[RETRY_AFTER],
         responses={
@@ -143,7 +151,8 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
         drawing = services.drawing_create(
-            image=upload.data, content_type=upload.content_type, source=serializer.validated_data["source"]
+            image=upload.data, content_type=upload.content_type, source=serializer.validated_data["source"],
+            owner=signed_in(request.user),
         )
         return Response(CreatedDrawingSerializer(drawing).data, status=status.HTTP_201_CREATED)
 
@@ -192,7 +201,9 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         """201 when at least one drawing was stored, else 200; a refused image answers in its slot."""
         serializer = PredictionBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        results = services.drawing_create_batch(images=serializer.validated_data["images"])
+        results = services.drawing_create_batch(
+            images=serializer.validated_data["images"], owner=signed_in(request.user)
+        )
         stored = any(not isinstance(r, Exception) for r in results)
         body = {"results": [BatchResultSerializer(r).data for r in results]}
         return Response(body, status=status.HTTP_201_CREATED if stored else status.HTTP_200_OK)
@@ -218,7 +229,8 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Get a stored drawing",
-        description="Anyone holding the id may read the drawing and its prediction.",
+        description="Anyone holding the id may read an anonymous drawing and its prediction; a drawing made "
+        "while signed in only its owner and staff (404 for anyone else).",
         responses={200: DrawingSerializer, **ANY_PREDICTION_OPERATION, **NOT_FOUND},
     )
     def retrieve(self, request, pk=None):
@@ -282,8 +294,9 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Delete a drawing",
         description="With the `delete_token` its creation answer gave (header `X-Delete-Token`, or JSON "
-        "`{\"delete_token\": ...}`), or as staff. The drawing, its images, any feedback and its place in "
-        "the training sets of model versions trained on it are removed; those versions stay as they are. "
+        "`{\"delete_token\": ...}`), as its signed-in owner, or as staff. The drawing, its images, any "
+        "feedback and its place in the training sets of model versions trained on it are removed; those "
+        "versions stay as they are. "
         "A digit of a number is a 400: it is deleted with its number.",
         request=None,  # a DELETE body cannot be documented (OpenAPI 3.0); the description says it
         parameters=[DELETE_TOKEN],
@@ -301,7 +314,8 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         token = _delete_token(request.headers.get(DELETE_TOKEN.name), body.validated_data.get("delete_token"))
         drawing = self.get_object()
-        if not (request.user.is_staff or token_matches(token, drawing.delete_token_hash)):
+        owner = drawing.owner_id is not None and drawing.owner_id == request.user.pk
+        if not (request.user.is_staff or owner or token_matches(token, drawing.delete_token_hash)):
             raise PermissionDenied(gettext("the delete token is missing or wrong for this drawing"))
         try:
             services.drawing_delete(drawing=drawing)
@@ -318,20 +332,21 @@ def _delete_token(header: str | None, body: str | None) -> str | None:
 
 
 class StoredImageApi(APIView):
-    """Serves stored bytes as an image: anyone holding the id may fetch it, like the JSON resource."""
+    """Serves stored bytes as an image to whoever may read the JSON resource: anyone holding the id of an
+    anonymous row, the owner (session or token) and staff for one made while signed in."""
 
-    authentication_classes = []
     permission_classes = [AllowAny]
     missing = _("no drawing with this id")  # the 404 message, in the request's language
 
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)  # <img> Accept headers vary
 
-    def image(self, pk) -> tuple[bytes, str] | None:
+    def image(self, pk, viewer) -> tuple[bytes, str] | None:
+        """The bytes and media type, or None when there is no such row `viewer` may see."""
         raise NotImplementedError
 
     def get(self, request, pk):
-        found = self.image(pk)
+        found = self.image(pk, request.user)
         if found is None:
             raise NotFound(self.missing)
         data, media_type = found
@@ -351,19 +366,23 @@ def image_schema(summary: str, media_type: str, description: str, *, tag: str = 
             summary=summary,
             description=description,
             tags=[tag],
-            responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description), **not_found},
+            responses={
+                (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description),
+                **BAD_CREDENTIALS,
+                **not_found,
+            },
         )
     )
 
 
 @image_schema("Get a drawing's original image", "image/*", "The image as uploaded (PNG, JPEG, WebP, GIF or BMP).")
 class DrawingImageApi(StoredImageApi):
-    def image(self, pk):
-        return selectors.drawing_image(drawing_id=pk)
+    def image(self, pk, viewer):
+        return selectors.drawing_image(drawing_id=pk, viewer=viewer)
 
 
 @image_schema("Get the 28x28 model input", "image/png", "The 28x28 grayscale image the model read.")
 class DrawingInputApi(StoredImageApi):
-    def image(self, pk):
-        png = selectors.drawing_input_png(drawing_id=pk)
+    def image(self, pk, viewer):
+        png = selectors.drawing_input_png(drawing_id=pk, viewer=viewer)
         return None if png is None else (png, "image/png")

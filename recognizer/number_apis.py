@@ -21,6 +21,7 @@ from recognizer.apis import (
     StoredImageApi,
     check_pagination,
     image_schema,
+    signed_in,
 )
 from recognizer.models import MAX_NUMBER_DIGITS
 from recognizer.number_serializers import (
@@ -48,7 +49,8 @@ TAG = "numbers"
 
 @extend_schema(tags=[TAG])
 class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
-    """Anyone may read a number, and read or correct one whose id they hold; staff list and confirm."""
+    """Anyone may read a number, and read or correct one whose id they hold; staff list and confirm. A
+    number read while signed in belongs to that user: only they and staff see it (selectors.visible_to_q)."""
 
     serializer_class = NumberSerializer
     lookup_value_regex = "[^/]+"
@@ -65,7 +67,7 @@ class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         return [AnonScopedRateThrottle()]
 
     def get_object(self):
-        number = selectors.number_get(number_id=self.kwargs["pk"])
+        number = selectors.number_get(number_id=self.kwargs["pk"], viewer=self.request.user)
         if number is None:
             raise NotFound(gettext("no number with this id"))
         return number
@@ -94,7 +96,8 @@ class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
         number = number_services.number_create(
-            image=upload.data, content_type=upload.content_type, source=serializer.validated_data["source"]
+            image=upload.data, content_type=upload.content_type, source=serializer.validated_data["source"],
+            owner=signed_in(request.user),
         )
         return Response(NumberSerializer(number).data, status=status.HTTP_201_CREATED)
 
@@ -119,7 +122,8 @@ class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Get a stored number",
-        description="Anyone holding the id may read the number and its reading.",
+        description="Anyone holding the id may read an anonymous number and its reading; a number read while "
+        "signed in only its owner and staff (404 for anyone else).",
         responses={200: NumberSerializer, **ANY_PREDICTION_OPERATION, **NUMBER_NOT_FOUND},
     )
     def retrieve(self, request, pk=None):
@@ -177,5 +181,5 @@ class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
 class NumberImageApi(StoredImageApi):
     missing = _("no number with this id")
 
-    def image(self, pk):
-        return selectors.number_image(number_id=pk)
+    def image(self, pk, viewer):
+        return selectors.number_image(number_id=pk, viewer=viewer)

@@ -29,12 +29,13 @@ CROP_MARGIN = 0.15  # of the box's longer side, around each digit's crop, so rev
 DIGITS = re.compile(rf"[0-9]{{1,{MAX_NUMBER_DIGITS}}}")
 
 
-def number_create(*, image: bytes, source: str, content_type: str = "") -> Number:
+def number_create(*, image: bytes, source: str, content_type: str = "", owner=None) -> Number:
     """Read the number in `image` with the active model and store it with one Drawing per digit.
 
     Raises DrawingError (400, storing nothing) for an unreadable image, one without ink, one over the
     pixel limit, or one with more than MAX_NUMBER_DIGITS digits. Ink without any digit is stored, with
-    an empty number, for review.
+    an empty number, for review. `owner` (the signed-in user, None: anonymous) owns the number and each
+    of its digits, so neither is visible to anyone else but staff.
     """
     started = time.perf_counter()
     version = model_version_get_serving()
@@ -52,6 +53,7 @@ def number_create(*, image: bytes, source: str, content_type: str = "") -> Numbe
         rejected=[{"box": list(piece.box), "digit_score": _score(piece.digit_score)} for piece in reading.rejected],
         model_version=version,
         source=source,
+        owner=owner,
     )
     digits = _digit_drawings(number, reading, original)
     with transaction.atomic():
@@ -98,6 +100,15 @@ def number_confirm(*, number: Number, value: str | None, user) -> Number:
     return number
 
 
+def number_delete(*, number: Number) -> None:
+    """Removes the number and its digits (their rows in model versions' training sets go too, as with
+    `services.drawing_delete`); the caller has checked who may (its owner, or staff)."""
+    number_id = number.pk
+    with transaction.atomic():
+        number.delete()
+    logger.info("number deleted", extra={"number_id": str(number_id)})
+
+
 def digit_string(value) -> str:
     """1 to MAX_NUMBER_DIGITS ASCII digits, or ValueError (serializers check first, with a message)."""
     if not isinstance(value, str) or not DIGITS.fullmatch(value):
@@ -112,7 +123,7 @@ def _digit_drawings(number: Number, reading: NumberReading, original: Image.Imag
         drawing = services.drawing_build(_crop_png(original, digit.box), digit.x, digit.prediction,
                                          number.model_version, Drawing.Source.NUMBER)
         drawing.number, drawing.position, drawing.box = number, position, list(digit.box)
-        drawing.created = number.created
+        drawing.created, drawing.owner = number.created, number.owner
         drawings.append(drawing)
     return drawings
 

@@ -1,6 +1,7 @@
 """GET /api/predictions/{id}/saliency: which parts of the drawing drove the answer, as a PNG heatmap.
 
-Public like the drawing's /image and /input: anyone holding the id may fetch it. A GET computes the map
+Readable like the drawing's /image and /input: anyone holding the id of an anonymous drawing, the owner
+and staff for one made while signed in (selectors.visible_to_q). A GET computes the map
 and stores nothing (recognizer/saliency_selectors.py); the browser keeps it (Cache-Control, one day),
 which is safe because a drawing's answer and answering version never change.
 """
@@ -9,9 +10,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound
 
-from recognizer import saliency_selectors
+from recognizer import saliency_selectors, selectors
 from recognizer.apis import TAG, StoredImageApi
-from recognizer.schema import NOT_FOUND, error_response
+from recognizer.schema import BAD_CREDENTIALS, NOT_FOUND, error_response
 
 DESCRIPTION = (
     "A 280x280 PNG: the drawing's 28x28 model input with a heatmap over it, from dark purple (hiding this "
@@ -29,13 +30,16 @@ UNAVAILABLE = error_response(503, "The model version that answered this drawing 
         tags=[TAG],
         responses={
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=DESCRIPTION),
+            **BAD_CREDENTIALS,
             **NOT_FOUND,
             **UNAVAILABLE,
         },
     )
 )
 class DrawingSaliencyApi(StoredImageApi):
-    def image(self, pk):
+    def image(self, pk, viewer):
+        if selectors.drawing_get(drawing_id=pk, viewer=viewer) is None:
+            return None  # no such drawing, or not one this viewer may see
         try:
             png = saliency_selectors.drawing_saliency_png(drawing_id=pk)
         except saliency_selectors.UnreadableInput:

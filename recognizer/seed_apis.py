@@ -1,4 +1,5 @@
 """The Flask demo's endpoints, kept working for its clients: `POST /predict` and `GET /health`."""
+from django.contrib.auth import get_user
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -7,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recognizer import services
-from recognizer.apis import BodyLimitMixin
+from recognizer.apis import BodyLimitMixin, signed_in
 from recognizer.health import health_status
 from recognizer.models import Drawing
 from recognizer.outages import mark_logged
@@ -31,8 +32,8 @@ SEED_TAG = "demo API"
 PREDICT_SCHEMA = {
     "summary": "Predict a digit (the Flask demo's API)",
     "description": "What the old demo's clients send: JSON or multipart with an `image` field, or the demo "
-    "page's raw data: URL body (form or text content type). Sessionless: no login or CSRF; throttled "
-    "per address.",
+    "page's raw data: URL body (form or text content type). No login or CSRF token needed; throttled "
+    "per address. Sent from a browser signed in to this site, the drawing is that user's.",
     "tags": [SEED_TAG],
     "request": PREDICT_REQUEST,
     "parameters": [RETRY_AFTER],
@@ -48,10 +49,12 @@ PREDICT_SCHEMA = {
 
 
 class SeedPredictApi(BodyLimitMixin, APIView):
-    """Sessionless, like the demo: no CSRF or login involved, throttled per IP as anonymous.
+    """Like the demo: no login or CSRF token needed, throttled per IP as anonymous.
 
     Takes what the demo's clients send: JSON or multipart with an `image` field, or the demo page's
-    raw data: URL body (form or text content type).
+    raw data: URL body (form or text content type). A browser that is signed in to this site still
+    sends its session cookie (same site only: SameSite=Lax keeps other sites' posts anonymous); the
+    drawing is then that user's, as on /api/predictions/ (`auth.get_user`: this view authenticates nothing).
     """
 
     authentication_classes = []
@@ -65,7 +68,10 @@ class SeedPredictApi(BodyLimitMixin, APIView):
         serializer = PredictionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["image"]
-        drawing = services.drawing_create(image=upload.data, content_type=upload.content_type, source=Drawing.Source.SEED)
+        drawing = services.drawing_create(
+            image=upload.data, content_type=upload.content_type, source=Drawing.Source.SEED,
+            owner=signed_in(get_user(request._request)),  # the session's user: DRF's is anonymous here
+        )
         return Response(SeedPredictionSerializer(drawing).data)
 
 

@@ -1,4 +1,6 @@
-"""Reads. Lists and lookups defer the image blobs: only the image endpoints load them."""
+"""Reads. Lists and lookups defer the image blobs: only the image endpoints load them.
+
+Lookups by id take the request's user as `viewer`: `visible_to_q` is who may see a drawing or number."""
 import uuid
 from datetime import datetime
 
@@ -27,23 +29,43 @@ def model_version_get_serving() -> ModelVersion:
     return active
 
 
-def drawing_get(*, drawing_id: str | uuid.UUID) -> Drawing | None:
+def visible_to_q(viewer) -> Q:
+    """The one access rule for stored drawings and numbers (docs/accounts.md): a row with an owner is
+    visible to that owner and to staff only; an anonymous row (no owner) to whoever holds its id. Every
+    lookup by id from a request passes the request's user as `viewer`, so anyone else gets "no such id"
+    (404), never a hint that the row exists."""
+    if viewer.is_authenticated and viewer.is_active and viewer.is_staff:
+        return Q()
+    if viewer.is_authenticated:
+        return Q(owner__isnull=True) | Q(owner=viewer)
+    return Q(owner__isnull=True)
+
+
+def _visible(rows: QuerySet, viewer) -> QuerySet:
+    """`viewer` None is an internal read (services, admin, commands): no access rule applies."""
+    return rows if viewer is None else rows.filter(visible_to_q(viewer))
+
+
+def drawing_get(*, drawing_id: str | uuid.UUID, viewer=None) -> Drawing | None:
     pk = _uuid(drawing_id)
     if pk is None:
         return None
-    return Drawing.objects.defer(*BLOBS, *VERSION_FILES).select_related("model_version").filter(pk=pk).first()
+    drawings = Drawing.objects.defer(*BLOBS, *VERSION_FILES).select_related("model_version")
+    return _visible(drawings, viewer).filter(pk=pk).first()
 
 
-def drawing_image(*, drawing_id: str | uuid.UUID) -> tuple[bytes, str] | None:
+def drawing_image(*, drawing_id: str | uuid.UUID, viewer=None) -> tuple[bytes, str] | None:
     """The original upload and its media type."""
     pk = _uuid(drawing_id)
-    row = Drawing.objects.filter(pk=pk).values_list("image", "content_type").first() if pk else None
+    drawings = _visible(Drawing.objects.all(), viewer)
+    row = drawings.filter(pk=pk).values_list("image", "content_type").first() if pk else None
     return (bytes(row[0]), row[1]) if row else None  # PostgreSQL returns memoryview
 
 
-def drawing_input_png(*, drawing_id: str | uuid.UUID) -> bytes | None:
+def drawing_input_png(*, drawing_id: str | uuid.UUID, viewer=None) -> bytes | None:
     pk = _uuid(drawing_id)
-    data = Drawing.objects.filter(pk=pk).values_list("input_png", flat=True).first() if pk else None
+    drawings = _visible(Drawing.objects.all(), viewer)
+    data = drawings.filter(pk=pk).values_list("input_png", flat=True).first() if pk else None
     return bytes(data) if data is not None else None
 
 
@@ -114,18 +136,19 @@ def drawing_list(
     return drawings
 
 
-def number_get(*, number_id: str | uuid.UUID) -> Number | None:
+def number_get(*, number_id: str | uuid.UUID, viewer=None) -> Number | None:
     """The number with its digits (left to right), without the image blobs."""
     pk = _uuid(number_id)
     if pk is None:
         return None
-    return _numbers().filter(pk=pk).first()
+    return _visible(_numbers(), viewer).filter(pk=pk).first()
 
 
-def number_image(*, number_id: str | uuid.UUID) -> tuple[bytes, str] | None:
+def number_image(*, number_id: str | uuid.UUID, viewer=None) -> tuple[bytes, str] | None:
     """The original upload of a number and its media type."""
     pk = _uuid(number_id)
-    row = Number.objects.filter(pk=pk).values_list("image", "content_type").first() if pk else None
+    numbers = _visible(Number.objects.all(), viewer)
+    row = numbers.filter(pk=pk).values_list("image", "content_type").first() if pk else None
     return (bytes(row[0]), row[1]) if row else None
 
 

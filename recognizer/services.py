@@ -49,14 +49,16 @@ def drawing_preview(*, image: bytes) -> Drawing:
     return drawing
 
 
-def drawing_create(*, image: bytes, source: str, content_type: str = "") -> Drawing:
+def drawing_create(*, image: bytes, source: str, content_type: str = "", owner=None) -> Drawing:
     """Preprocess, predict with the active model and store, or raise DrawingError storing nothing.
 
     `content_type` is only what the client claimed; the stored type comes from the decoded bytes.
-    The returned drawing carries `delete_token`, to show once: the row keeps only its hash.
+    The returned drawing carries `delete_token`, to show once: the row keeps only its hash. `owner`, the
+    signed-in user who sent it (None: anonymous), makes it visible to them and staff only (selectors.visible_to_q).
     """
     started = time.perf_counter()
     drawing = _with_delete_token(_predict(image, source=source))
+    drawing.owner = owner
     with transaction.atomic():
         drawing.save(force_insert=True)
     metrics.record_predictions([drawing])
@@ -65,10 +67,11 @@ def drawing_create(*, image: bytes, source: str, content_type: str = "") -> Draw
 
 
 def drawing_create_batch(
-    *, images: Sequence[bytes | DrawingError], source: str = Drawing.Source.BATCH
+    *, images: Sequence[bytes | DrawingError], source: str = Drawing.Source.BATCH, owner=None
 ) -> list[Drawing | DrawingError]:
     """One result per item, in order. Items that are (or turn out to be) bad stay DrawingErrors;
-    the good ones are predicted in one model call and stored together in one transaction."""
+    the good ones are predicted in one model call and stored together in one transaction, each owned
+    by `owner` as in `drawing_create`."""
     started = time.perf_counter()
     results: list = [_preprocess_or_error(item) for item in images]
     good = [i for i, result in enumerate(results) if not isinstance(result, DrawingError)]
@@ -78,6 +81,7 @@ def drawing_create_batch(
     predictions = predictor_for(version).predict_batch(np.stack([results[i] for i in good]))
     for i, prediction in zip(good, predictions):
         results[i] = _with_delete_token(drawing_build(images[i], results[i], prediction, version, source))
+        results[i].owner = owner
     with transaction.atomic():
         Drawing.objects.bulk_create([results[i] for i in good])
     metrics.record_predictions(results[i] for i in good)
@@ -87,7 +91,7 @@ def drawing_create_batch(
 
 
 def drawing_delete(*, drawing: Drawing) -> None:
-    """Removes the drawing; the caller has checked who may (its delete token, or staff).
+    """Removes the drawing; the caller has checked who may (its delete token, its owner, or staff).
 
     Rows of model versions trained on it go too (`ModelVersion.training_drawings`): the version keeps
     its files and figures, but no longer lists this drawing. A digit of a number raises DigitOfANumber.
