@@ -45,7 +45,20 @@ function messageFor(status, body) {
   return MESSAGES[status] ?? `${MESSAGES.default} (error ${status})`;
 }
 
+/**
+ * The body of an image upload: a drawing (a PNG data URL) as JSON, an image file (upload, paste, drop)
+ * as it is, in a multipart form, so the server sees the very bytes and applies its limits to them.
+ */
+function imageBody(image, fields = {}) {
+  if (!(image instanceof Blob)) return { image, ...fields };
+  const form = new FormData();
+  form.append("image", image, image.name || "image");
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
+}
+
 async function request(method, url, { body, signal } = {}) {
+  const multipart = body instanceof FormData; // the browser sets its Content-Type with the boundary
   // Our own controller joins the caller's signal (a newer request replaces
   // this one) with a timeout, so the two can be told apart afterwards.
   const controller = new AbortController();
@@ -65,10 +78,10 @@ async function request(method, url, { body, signal } = {}) {
         credentials: "same-origin",
         headers: {
           Accept: "application/json",
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...(body === undefined || multipart ? {} : { "Content-Type": "application/json" }),
           ...(method === "GET" ? {} : { "X-CSRFToken": csrfToken() }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined || multipart ? body : JSON.stringify(body),
         signal: controller.signal,
       });
     } catch (error) {
@@ -98,11 +111,11 @@ export function createApi(root) {
   const base = root.endsWith("/") ? root : `${root}/`;
   const item = (id) => `${base}${encodeURIComponent(id)}/`;
   return {
-    /** POST a drawing (PNG data URL); resolves to the stored prediction, with its delete_token. */
+    /** POST a drawing (PNG data URL) or an image file; resolves to the stored prediction, with its delete_token. */
     predict: (image, { signal } = {}) =>
-      request("POST", base, { body: { image, source: "page" }, signal }),
+      request("POST", base, { body: imageBody(image, { source: "page" }), signal }),
     /** The same answer without storing anything (no id): for live answers while drawing. */
-    preview: (image, { signal } = {}) => request("POST", `${base}preview/`, { body: { image }, signal }),
+    preview: (image, { signal } = {}) => request("POST", `${base}preview/`, { body: imageBody(image), signal }),
     /** DELETE a stored drawing with the token its creation answer gave. */
     remove: (id, token) => request("DELETE", item(id), { body: { delete_token: token } }),
     /** GET one stored prediction. */
@@ -117,8 +130,8 @@ export function createNumbersApi(root) {
   const base = root.endsWith("/") ? root : `${root}/`;
   const item = (id) => `${base}${encodeURIComponent(id)}/`;
   return {
-    /** POST a drawing of a number (PNG data URL); resolves to the stored reading. */
-    read: (image, { signal } = {}) => request("POST", base, { body: { image, source: "page" }, signal }),
+    /** POST a drawing of a number (PNG data URL) or an image file; resolves to the stored reading. */
+    read: (image, { signal } = {}) => request("POST", base, { body: imageBody(image, { source: "page" }), signal }),
     /** GET one stored reading. */
     get: (id, { signal } = {}) => request("GET", item(id), { signal }),
     /** Tell the server what the number really was, as a string of digits: "2026". */

@@ -1,11 +1,20 @@
 // The page: wires the drawing pad, the predictions API, the result panel,
-// feedback and this browser's history together.
+// feedback and this browser's history together. A drawing comes from a pointer, from the keyboard's
+// pen (pen.js) or as an image file (image-input.js: upload, paste, drop); all three end in showResult.
 
 import { describeAnswer, feedbackBody, looksLikeDigit, parseAnswer, suggestionOf, topGuesses } from "./answers.js";
 import { ApiError, createApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
-import { showRequestError, watchLoading } from "./status.js";
-import { PredictionHistory, formatPercent, onHistoryChange, renderHistory } from "./history.js";
+import { PredictionHistory, onHistoryChange, renderHistory } from "./history.js";
+import { UploadPreview, watchImageInput } from "./image-input.js";
+import { KeyboardPen } from "./pen.js";
+import { formatPercent } from "./percent.js";
+import { hideError, setBusy, showError, showRequestError, watchLoading } from "./status.js";
+
+// Django's JavaScript catalogue (/jsi18n/) defines these when the page loads it; English otherwise.
+const gettext = globalThis.gettext ?? ((text) => text);
+const interpolate =
+  globalThis.interpolate ?? ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
 
 const AUTO_PREDICT_DELAY_MS = 400; // after the pen lifts: a live answer, stored nowhere (the preview API)
 const REST_STORE_DELAY_MS = 1500; // no stroke for this long: the drawing is finished, store it once
@@ -16,7 +25,12 @@ const $ = (selector) => document.querySelector(selector);
 const els = {
   app: $("#app"),
   canvas: $("#canvas"),
+  frame: $("#canvas-frame"),
   placeholder: $("#canvas-placeholder"),
+  upload: $("#upload"),
+  uploadPreview: $("#upload-preview"),
+  penCursor: $("#pen-cursor"),
+  penStatus: $("#pen-status"),
   undo: $("#undo"),
   clear: $("#clear"),
   predict: $("#predict"),
@@ -33,9 +47,8 @@ const els = {
   verdictConfidence: $("#verdict-confidence"),
   confidence: $("#confidence"),
   notDigit: $("#not-digit"),
-  closestDigit: $("#closest-digit"),
-  closestConfidence: $("#closest-confidence"),
   topGuesses: $("#top-guesses"),
+  topGuessesTitle: $("#top-guesses-title"),
   topGuessesList: $("#top-guesses-list"),
   preview: $("#input-preview"),
   rows: [...document.querySelectorAll(".prob-row")],
@@ -54,20 +67,34 @@ const els = {
 
 const api = createApi(els.app.dataset.apiRoot);
 const pad = new DrawingPad(els.canvas);
+const pen = new KeyboardPen(pad, { cursor: els.penCursor, status: els.penStatus });
+const uploaded = new UploadPreview(els.uploadPreview);
 const history = new PredictionHistory();
 
 const state = {
   shown: null, // the prediction on display, as the API returned it
   fromHistory: false,
-  predictedVersion: -1, // pad.version of the drawing last predicted...
+  predictedVersion: -1, // drawingKey() of the drawing last predicted...
   canvasPrediction: null, // ...and its prediction, to show again after a look at the history
   inflight: null, // AbortController of the request under way
-  pendingVersion: -1, // pad.version being predicted by that request, if it is a prediction
+  pendingVersion: -1, // drawingKey() being predicted by that request, if it is a prediction
   autoTimer: 0,
-  restTimer: 0, // stores the drawing after REST_STORE_DELAY_MS without a stroke
+  restTimer: 0, // stores the drawing after REST_STORE_DELAY_MS without a stroke; 0 when none is pending
   pendingStore: false, // the request under way stores (not a preview)
   savingFeedback: false,
+  upload: null, // the image file on the pad instead of a drawing (upload, paste or drop)...
+  uploads: 0, // ...and how many files came so far: each is a new drawing to the keys below
 };
+
+/** What is on the pad, as a key: the strokes' version, or which uploaded file. */
+function drawingKey() {
+  return state.upload ? `upload-${state.uploads}` : pad.version;
+}
+
+/** Nothing to send: no stroke and no image file. */
+function padIsEmpty() {
+  return pad.isEmpty && !state.upload;
+}
 
 // ---- small view helpers ---------------------------------------------------
 
@@ -79,36 +106,31 @@ function announce(text) {
   }, 50);
 }
 
-function showError(message) {
-  els.error.textContent = message;
-  els.error.hidden = false;
-}
-
-function hideError() {
-  els.error.hidden = true;
-  els.error.textContent = "";
-}
-
-function setBusy(busy) {
-  els.result.setAttribute("aria-busy", String(busy));
-  els.predict.classList.toggle("is-busy", busy);
-}
-
 function syncControls() {
   els.undo.disabled = pad.isEmpty;
-  els.clear.disabled = pad.isEmpty;
-  els.placeholder.hidden = !pad.isEmpty;
-  const stale = state.shown !== null && !state.fromHistory && state.predictedVersion !== pad.version;
+  els.clear.disabled = pad.isEmpty && !state.upload;
+  els.placeholder.hidden = !pad.isEmpty || Boolean(state.upload);
+  const stale = state.shown !== null && !state.fromHistory && state.predictedVersion !== drawingKey();
   els.result.toggleAttribute("data-stale", stale);
   els.quick.toggleAttribute("data-stale", stale);
 }
 
+/** What the screen reader hears: the headline, then the other two of the top three guesses. */
 function summary(prediction) {
-  const confidence = formatPercent(prediction.confidence, { spoken: true });
+  const guesses = topGuesses(prediction.probabilities).map(
+    ({ digit, probability }) => `${digit} (${formatPercent(probability, { spoken: true })})`,
+  );
   if (!looksLikeDigit(prediction)) {
-    return `This doesn't look like a digit. Closest digit ${prediction.prediction}, ${confidence} sure`;
+    return interpolate(gettext("This doesn't look like a digit. Closest digits: %(guesses)s."), {
+      guesses: guesses.join(", "),
+    }, true);
   }
-  return `Predicted ${prediction.prediction} with ${confidence} confidence`;
+  const confidence = formatPercent(prediction.confidence, { spoken: true });
+  const headline = `Predicted ${prediction.prediction} with ${confidence} confidence`;
+  const others = guesses.slice(1);
+  return others.length
+    ? `${headline}. ${interpolate(gettext("Next: %(guesses)s."), { guesses: others.join(", ") }, true)}`
+    : headline;
 }
 
 function refreshHistory() {
@@ -139,7 +161,7 @@ function showResult(prediction, { fromHistory = false } = {}) {
     const probability = Math.min(1, Math.max(0, prediction.probabilities?.[digit] ?? 0));
     const bar = row.querySelector(".prob-bar");
     bar.querySelector(".prob-bar__fill").style.width = `${probability * 100}%`;
-    bar.setAttribute("aria-valuenow", (probability * 100).toFixed(1));
+    bar.setAttribute("aria-valuenow", String(probability * 100)); // the figure read out is aria-valuetext's
     bar.setAttribute("aria-valuetext", formatPercent(probability, { spoken: true }));
     row.querySelector(".prob-row__value").textContent = formatPercent(probability);
     row.classList.toggle("is-top", digit === prediction.prediction);
@@ -163,7 +185,7 @@ function showResult(prediction, { fromHistory = false } = {}) {
   announce(fromHistory ? `Earlier drawing. ${summary(prediction)}` : summary(prediction));
 }
 
-/** The headline: the digit and how sure, or plainly "not a digit" with the closest digit in small print. */
+/** The headline: the digit and how sure, or first of all plainly "not a digit" (the top guesses follow). */
 function showVerdict(prediction) {
   const isDigit = looksLikeDigit(prediction);
   const digit = String(prediction.prediction);
@@ -174,8 +196,6 @@ function showVerdict(prediction) {
   els.notDigit.hidden = isDigit;
   els.digit.textContent = isDigit ? digit : "";
   els.confidence.textContent = confidence;
-  els.closestDigit.textContent = digit;
-  els.closestConfidence.textContent = `${confidence} sure`;
 
   els.quick.dataset.verdict = els.verdict.dataset.verdict;
   els.quickReads.hidden = !isDigit;
@@ -188,9 +208,11 @@ function showVerdict(prediction) {
   );
 }
 
-/** The three likeliest digits with their percentages; only when the drawing looks like a digit. */
+/** The three likeliest digits with their percentages: the top guesses, or the closest digits to a non-digit. */
 function showTopGuesses(prediction) {
-  els.topGuesses.hidden = !looksLikeDigit(prediction);
+  const isDigit = looksLikeDigit(prediction);
+  els.topGuesses.dataset.verdict = isDigit ? "digit" : "not-digit";
+  els.topGuessesTitle.textContent = isDigit ? els.topGuessesTitle.dataset.digit : els.topGuessesTitle.dataset.notDigit;
   els.topGuessesList.replaceChildren(
     ...topGuesses(prediction.probabilities).map(({ digit, probability }) => {
       const item = document.createElement("li");
@@ -237,8 +259,8 @@ async function load(task) {
   const controller = new AbortController();
   state.inflight = controller;
   state.pendingVersion = -1;
-  setBusy(true);
-  hideError();
+  setBusy(els.result, els.predict, true);
+  hideError(els.error);
   try {
     return await task(controller.signal);
   } catch (error) {
@@ -250,18 +272,18 @@ async function load(task) {
     if (state.inflight === controller) {
       state.inflight = null;
       state.pendingVersion = -1;
-      setBusy(false);
+      setBusy(els.result, els.predict, false);
     }
   }
 }
 
 function cancelPending() {
   clearTimeout(state.autoTimer);
-  clearTimeout(state.restTimer);
+  stopRestStore();
   state.inflight?.abort();
   state.inflight = null;
   state.pendingVersion = -1;
-  setBusy(false);
+  setBusy(els.result, els.predict, false);
 }
 
 function keeping() {
@@ -275,22 +297,22 @@ function keeping() {
  */
 async function predict({ auto = false, preview = !keeping() } = {}) {
   clearTimeout(state.autoTimer);
-  if (!preview) clearTimeout(state.restTimer);
+  if (!preview) stopRestStore();
   if (pad.isDrawing) return undefined;
-  if (pad.isEmpty) {
-    if (!auto) showError("Draw a digit first — the canvas is empty.");
+  if (padIsEmpty()) {
+    if (!auto) showError(els.error, "Draw a digit first — the canvas is empty.");
     return undefined;
   }
-  const current = state.canvasPrediction && state.predictedVersion === pad.version ? state.canvasPrediction : null;
+  const current = state.canvasPrediction && state.predictedVersion === drawingKey() ? state.canvasPrediction : null;
   if (current && (preview || current.id)) {
     // Nothing changed since (or it is stored already): show it again rather than send it twice.
     if (state.fromHistory) showResult(current);
     else if (!auto) announce(summary(current));
     return current;
   }
-  if (state.inflight && state.pendingVersion === pad.version && (preview || state.pendingStore)) return undefined;
-  const version = pad.version;
-  const image = pad.toDataURL();
+  if (state.inflight && state.pendingVersion === drawingKey() && (preview || state.pendingStore)) return undefined;
+  const version = drawingKey();
+  const image = state.upload ?? pad.toDataURL(); // a file is sent as it is (multipart), a drawing as a PNG
   return load(async (signal) => {
     state.pendingVersion = version;
     state.pendingStore = !preview;
@@ -312,16 +334,24 @@ function scheduleAutoPredict() {
 
 /** After a stroke (never after Undo): if no stroke follows for REST_STORE_DELAY_MS, the digit is finished. */
 function scheduleRestStore() {
-  clearTimeout(state.restTimer);
+  stopRestStore();
   if (!els.auto.checked || !keeping() || pad.isEmpty) return;
-  state.restTimer = setTimeout(() => predict({ auto: true }), REST_STORE_DELAY_MS);
+  state.restTimer = setTimeout(() => {
+    state.restTimer = 0;
+    predict({ auto: true });
+  }, REST_STORE_DELAY_MS);
+}
+
+function stopRestStore() {
+  clearTimeout(state.restTimer);
+  state.restTimer = 0; // none pending
 }
 
 function undo() {
   if (pad.isEmpty || pad.isDrawing) return;
   pad.undo();
-  hideError();
-  clearTimeout(state.restTimer); // Undo shows a preview; it never stores
+  hideError(els.error);
+  stopRestStore(); // Undo shows a preview; it never stores
   if (pad.isEmpty) {
     cancelPending();
     resetResult();
@@ -334,8 +364,35 @@ function clearAll() {
   if (pad.isDrawing) return;
   cancelPending();
   pad.clear();
-  hideError();
+  dropUpload();
+  hideError(els.error);
   resetResult();
+}
+
+/**
+ * An image file instead of a drawing (upload, paste or drop): the pad shows it in place of the strokes
+ * and it is sent as it is, to the same endpoint with the same limits and errors as a drawing: stored at
+ * once like a press of Predict, or only previewed when "Don't keep my drawings" is ticked.
+ */
+function useFile(file) {
+  if (pad.isDrawing) return; // a finger or the keyboard's pen is mid-stroke
+  cancelPending();
+  hideError(els.error);
+  pad.clear();
+  state.uploads += 1;
+  state.upload = file;
+  uploaded.show(file);
+  els.uploadPreview.alt = interpolate(gettext("Your image, %(name)s"), { name: file.name || gettext("pasted") }, true);
+  syncControls();
+  predict();
+}
+
+/** The pad goes back to strokes: the uploaded image leaves it. */
+function dropUpload() {
+  if (!state.upload) return;
+  state.upload = null;
+  uploaded.hide();
+  syncControls();
 }
 
 /** @param {number|string} answer a digit 0-9 or NOT_A_DIGIT */
@@ -438,7 +495,7 @@ function saveDontKeep(on) {
 /** "Don't keep my drawings": only previews, so no stored row to give feedback on. */
 function applyDontKeep() {
   els.feedback.hidden = !keeping();
-  if (!keeping()) clearTimeout(state.restTimer);
+  if (!keeping()) stopRestStore();
 }
 
 /** Deletes a drawing this browser stored, with the token kept beside its history entry. */
@@ -449,7 +506,7 @@ async function deleteFromHistory(id) {
     await api.remove(id, entry.deleteToken);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404) {
-      showError(error instanceof ApiError ? error.message : "Couldn't delete that. Try again.");
+      showError(els.error, error instanceof ApiError ? error.message : "Couldn't delete that. Try again.");
       return;
     }
   }
@@ -468,14 +525,21 @@ async function deleteFromHistory(id) {
 
 pad.addEventListener("strokestart", () => {
   clearTimeout(state.autoTimer);
-  clearTimeout(state.restTimer);
-  hideError();
+  stopRestStore();
+  hideError(els.error);
+  dropUpload(); // drawing again: the pad is strokes, not the uploaded image
 });
 pad.addEventListener("strokeend", () => {
   scheduleAutoPredict();
   scheduleRestStore();
 });
 pad.addEventListener("change", syncControls);
+// The keyboard's pen moving between strokes is drawing too: the rest that stores the digit starts again.
+pad.addEventListener("penmove", () => {
+  if (state.restTimer) scheduleRestStore();
+});
+
+watchImageInput({ input: els.upload, zone: els.frame, active: () => !els.app.hidden, onFile: useFile });
 
 els.predict.addEventListener("click", () => predict());
 els.undo.addEventListener("click", undo);
@@ -491,7 +555,7 @@ els.dontKeep.addEventListener("change", () => {
 els.auto.checked = readAutoPredict();
 els.auto.addEventListener("change", () => {
   saveAutoPredict(els.auto.checked);
-  if (els.auto.checked && state.predictedVersion !== pad.version) scheduleAutoPredict();
+  if (els.auto.checked && state.predictedVersion !== drawingKey()) scheduleAutoPredict();
   else clearTimeout(state.autoTimer);
 });
 

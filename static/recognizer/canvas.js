@@ -1,6 +1,9 @@
 // A drawing pad on a <canvas>: Pointer Events for mouse, touch and pen,
 // a stroke list for undo, crisp rendering at any devicePixelRatio, and an
-// export of the drawing as an opaque PNG data URL.
+// export of the drawing as an opaque PNG data URL. Input without a pointer
+// (pen.js: the keyboard's pen) draws through beginStroke / extendStroke /
+// endStroke into the same stroke list, with the same events, so Undo, the
+// previews and the store-once timers cannot tell the two apart.
 //
 // Points are stored in units of the canvas height (y in 0..1, x in 0..aspect),
 // so the drawing survives a resize and renders identically on screen and in
@@ -13,6 +16,7 @@ const PAPER = "#fff";
 // server's downscale to 28x28 gives strokes ~2 px wide, like MNIST.
 const LINE_WIDTH = 1 / 13;
 const EXPORT_SIZE = 280; // exported height in pixels
+const KEYBOARD = "keyboard"; // stands in for a pointerId while the keyboard's pen is down
 
 /** Width factor for a point: pens vary with pressure, everything else is constant. */
 function pressureFactor(event) {
@@ -58,6 +62,33 @@ export class DrawingPad extends EventTarget {
     return this._pointerId !== null;
   }
 
+  /** The width of a stroke drawn without pressure, in units of the canvas height. */
+  get strokeWidth() {
+    return this.lineWidth;
+  }
+
+  // ---- strokes without a pointer (the keyboard's pen) ----------------------
+
+  /** Starts a stroke at `point` ({x, y} in height units); false while another stroke is under way. */
+  beginStroke(point) {
+    if (this._pointerId !== null) return false;
+    this._pointerId = KEYBOARD;
+    this._start({ x: point.x, y: point.y, w: this.lineWidth });
+    return true;
+  }
+
+  /** Draws the stroke begun by beginStroke on to `point`. */
+  extendStroke(point) {
+    if (this._pointerId !== KEYBOARD) return;
+    this._extend({ x: point.x, y: point.y, w: this.lineWidth });
+  }
+
+  /** Ends the stroke begun by beginStroke (as lifting a pointer does). */
+  endStroke() {
+    if (this._pointerId !== KEYBOARD) return;
+    this._finish();
+  }
+
   undo() {
     if (this.isDrawing || this.isEmpty) return;
     this.strokes.pop();
@@ -96,35 +127,45 @@ export class DrawingPad extends EventTarget {
     this.canvas.setPointerCapture(event.pointerId);
     this._pointerId = event.pointerId;
     this._rect = this.canvas.getBoundingClientRect();
-    const point = this._point(event);
-    this.strokes.push([point]);
-    this._prepare(this.ctx, this.canvas.height);
-    this._drawSegment(this.ctx, point, point);
-    this.dispatchEvent(new Event("strokestart"));
+    this._start(this._point(event));
   };
 
   _onMove = (event) => {
     if (event.pointerId !== this._pointerId) return;
-    const stroke = this.strokes.at(-1);
     // Coalesced events carry every sample the hardware reported since the
     // last frame: smoother curves on fast strokes.
     const samples = event.getCoalescedEvents?.() ?? [];
-    this._prepare(this.ctx, this.canvas.height);
-    for (const sample of samples.length ? samples : [event]) {
-      const point = this._point(sample);
-      const last = stroke.at(-1);
-      if (point.x === last.x && point.y === last.y) continue;
-      stroke.push(point);
-      this._drawSegment(this.ctx, last, point);
-    }
+    for (const sample of samples.length ? samples : [event]) this._extend(this._point(sample));
   };
 
   _onEnd = (event) => {
     if (event.pointerId !== this._pointerId) return;
-    this._pointerId = null; // capture is released by the browser on pointerup/cancel
+    this._finish(); // capture is released by the browser on pointerup/cancel
+  };
+
+  // ---- one stroke, whatever draws it -----------------------------------------
+
+  _start(point) {
+    this.strokes.push([point]);
+    this._prepare(this.ctx, this.canvas.height);
+    this._drawSegment(this.ctx, point, point);
+    this.dispatchEvent(new Event("strokestart"));
+  }
+
+  _extend(point) {
+    const stroke = this.strokes.at(-1);
+    const last = stroke.at(-1);
+    if (point.x === last.x && point.y === last.y) return;
+    stroke.push(point);
+    this._prepare(this.ctx, this.canvas.height);
+    this._drawSegment(this.ctx, last, point);
+  }
+
+  _finish() {
+    this._pointerId = null;
     this._changed();
     this.dispatchEvent(new Event("strokeend"));
-  };
+  }
 
   _point(event) {
     const rect = this._rect;

@@ -1,6 +1,7 @@
 // This browser's recent predictions, kept in localStorage, and their list.
 
 import { NOT_A_DIGIT, describeAnswer, suggestionOf } from "./answers.js";
+import { formatPercent } from "./percent.js";
 
 const KEY = "digits.history.v1";
 const LIMIT = 8;
@@ -113,14 +114,6 @@ function ago(iso, now = Date.now()) {
     value = Math.round(value / size);
   }
   return "";
-}
-
-/** "87.3%"; never rounds to a flat 0.0% or 100.0% a probability that is not. "spoken" for screen readers. */
-export function formatPercent(probability, { spoken = false } = {}) {
-  const percent = probability * 100;
-  if (percent > 0 && percent < 0.05) return spoken ? "less than 0.1%" : "<0.1%";
-  if (percent < 100 && percent >= 99.95) return spoken ? "more than 99.9%" : ">99.9%";
-  return `${percent.toFixed(1)}%`;
 }
 
 /** Not a digit by the model's verdict or the user's word: such rows are marked. */

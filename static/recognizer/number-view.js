@@ -2,7 +2,7 @@
 // in words, and on demand each digit's 28x28 input with its ten probabilities. No state here:
 // numbers.js decides when, these functions only build elements.
 
-import { formatPercent } from "./history.js";
+import { formatPercent } from "./percent.js";
 
 /** One box as CSS percentages of the uploaded image, so it scales with the displayed canvas. */
 function place(element, [x, y, width, height], size) {
@@ -102,7 +102,7 @@ function probabilityRows(probabilities, predicted) {
     bar.setAttribute("aria-label", `Digit ${digit}`);
     bar.setAttribute("aria-valuemin", "0");
     bar.setAttribute("aria-valuemax", "100");
-    bar.setAttribute("aria-valuenow", (value * 100).toFixed(1));
+    bar.setAttribute("aria-valuenow", String(value * 100)); // the figure read out is aria-valuetext's
     bar.setAttribute("aria-valuetext", formatPercent(value, { spoken: true }));
     const fill = document.createElement("div");
     fill.className = "prob-bar__fill";

@@ -1,11 +1,14 @@
 // Number mode: a wide drawing pad (the digit mode's pen), POST /api/numbers/, and the answer —
 // the number, a box per digit over the drawing, the pieces that are not digits, each digit's
 // input on demand, and "Wrong? It was: ____". Behaves like the digit mode (app.js): one request
-// at a time, reads when the pen rests, errors in words, a stale answer dimmed.
+// at a time, reads when the pen rests, errors in words, a stale answer dimmed; the keyboard's pen
+// (pen.js) draws here too, and an image file (upload, paste, drop) is read as it is.
 
 import { ApiError, createNumbersApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
-import { showRequestError, watchLoading } from "./status.js";
+import { UploadPreview, fitRect, percentRect, watchImageInput } from "./image-input.js";
+import { KeyboardPen } from "./pen.js";
+import { hideError, setBusy, showError, showRequestError, watchLoading } from "./status.js";
 import {
   rejectedText,
   renderBoxes,
@@ -25,7 +28,12 @@ const $ = (selector) => document.querySelector(selector);
 const els = {
   panel: $("#number-app"),
   canvas: $("#number-canvas"),
+  frame: $("#number-frame"),
   placeholder: $("#number-placeholder"),
+  upload: $("#number-upload"),
+  uploadPreview: $("#number-upload-preview"),
+  penCursor: $("#number-pen-cursor"),
+  penStatus: $("#number-pen-status"),
   boxes: $("#number-boxes"),
   undo: $("#number-undo"),
   clear: $("#number-clear"),
@@ -50,40 +58,34 @@ const EMPTY_SUMMARY = els.summary.textContent;
 
 const api = createNumbersApi(els.panel.dataset.apiRoot);
 const pad = new DrawingPad(els.canvas, { aspect: ASPECT, lineWidth: LINE_WIDTH });
+new KeyboardPen(pad, { cursor: els.penCursor, status: els.penStatus });
+const uploaded = new UploadPreview(els.uploadPreview);
 
 const state = {
   shown: null, // the reading on display, as the API returned it...
   size: null, // ...the pixel size of the image it was read from (its boxes are in these pixels)...
-  readVersion: -1, // ...and pad.version of that drawing
+  readVersion: -1, // ...and drawingKey() of that drawing
   inflight: null, // AbortController of the read under way
-  pendingVersion: -1, // pad.version that read is for
+  pendingVersion: -1, // drawingKey() that read is for
   autoTimer: 0,
   savingFeedback: false,
+  upload: null, // the image file on the pad instead of a drawing...
+  uploads: 0, // ...and how many came so far: each is a new drawing to readVersion / pendingVersion
 };
 
+/** What is on the pad, as a key: the strokes' version, or which uploaded file. */
+function drawingKey() {
+  return state.upload ? `upload-${state.uploads}` : pad.version;
+}
+
 // ---- view -----------------------------------------------------------------
-
-function showError(message) {
-  els.error.textContent = message;
-  els.error.hidden = false;
-}
-
-function hideError() {
-  els.error.hidden = true;
-  els.error.textContent = "";
-}
-
-function setBusy(busy) {
-  els.result.setAttribute("aria-busy", String(busy));
-  els.read.classList.toggle("is-busy", busy);
-}
 
 /** Buttons, placeholder, and whether the answer (and its boxes) still match the drawing. */
 function syncControls() {
   els.undo.disabled = pad.isEmpty;
-  els.clear.disabled = pad.isEmpty;
-  els.placeholder.hidden = !pad.isEmpty;
-  const current = state.shown !== null && state.readVersion === pad.version;
+  els.clear.disabled = pad.isEmpty && !state.upload;
+  els.placeholder.hidden = !pad.isEmpty || Boolean(state.upload);
+  const current = state.shown !== null && state.readVersion === drawingKey();
   els.result.toggleAttribute("data-stale", state.shown !== null && !current);
   els.boxes.hidden = !current;
 }
@@ -96,6 +98,7 @@ function showReading(reading, size) {
   const { value, summary } = verdictText(reading);
   els.value.textContent = value;
   els.summary.textContent = summary;
+  placeBoxes(size);
   renderBoxes(els.boxes, reading, size);
   renderDigitList(els.digits, reading);
   const rejected = rejectedText(reading);
@@ -108,6 +111,20 @@ function showReading(reading, size) {
   els.status.textContent = reading.suggested_number ? `You said it was ${reading.suggested_number}.` : "";
   els.body.hidden = false;
   syncControls();
+}
+
+/**
+ * The boxes are in % of the image read. A drawing fills the frame; an uploaded image is shown whole,
+ * centred, so its boxes (and the picture) take the rectangle it lands on.
+ */
+function placeBoxes(size) {
+  if (!state.upload) {
+    els.boxes.removeAttribute("style");
+    return;
+  }
+  const rect = fitRect(size, ASPECT);
+  Object.assign(els.boxes.style, percentRect(rect));
+  uploaded.place(rect);
 }
 
 function resetReading() {
@@ -136,26 +153,26 @@ function cancelPending() {
   state.inflight?.abort();
   state.inflight = null;
   state.pendingVersion = -1;
-  setBusy(false);
+  setBusy(els.result, els.read, false);
 }
 
 async function read({ auto = false } = {}) {
   clearTimeout(state.autoTimer);
   if (pad.isDrawing) return;
-  if (pad.isEmpty) {
-    if (!auto) showError("Write a number first — the canvas is empty.");
+  if (pad.isEmpty && !state.upload) {
+    if (!auto) showError(els.error, "Write a number first — the canvas is empty.");
     return;
   }
-  if (state.shown && state.readVersion === pad.version) return; // already on display
-  if (state.inflight && state.pendingVersion === pad.version) return; // already on its way
+  if (state.shown && state.readVersion === drawingKey()) return; // already on display
+  if (state.inflight && state.pendingVersion === drawingKey()) return; // already on its way
   state.inflight?.abort();
   const controller = new AbortController();
-  Object.assign(state, { inflight: controller, pendingVersion: pad.version });
-  const version = pad.version;
+  Object.assign(state, { inflight: controller, pendingVersion: drawingKey() });
+  const version = drawingKey();
   const size = pad.exportSize();
-  const image = pad.toDataURL();
-  setBusy(true);
-  hideError();
+  const image = state.upload ?? pad.toDataURL(); // a file is sent as it is (multipart), a drawing as a PNG
+  setBusy(els.result, els.read, true);
+  hideError(els.error);
   try {
     const reading = await api.read(image, { signal: controller.signal });
     state.readVersion = version;
@@ -168,7 +185,7 @@ async function read({ auto = false } = {}) {
   } finally {
     if (state.inflight === controller) {
       Object.assign(state, { inflight: null, pendingVersion: -1 });
-      setBusy(false);
+      setBusy(els.result, els.read, false);
     }
   }
 }
@@ -182,7 +199,7 @@ function scheduleAutoRead() {
 function undo() {
   if (pad.isEmpty || pad.isDrawing) return;
   pad.undo();
-  hideError();
+  hideError(els.error);
   if (pad.isEmpty) {
     cancelPending();
     resetReading();
@@ -195,8 +212,32 @@ function clearAll() {
   if (pad.isDrawing) return;
   cancelPending();
   pad.clear();
-  hideError();
+  dropUpload();
+  hideError(els.error);
   resetReading();
+}
+
+/** An image file (upload, paste or drop): shown on the pad in place of the strokes, read as it is. */
+function useFile(file) {
+  if (pad.isDrawing) return;
+  cancelPending();
+  hideError(els.error);
+  pad.clear();
+  state.uploads += 1;
+  state.upload = file;
+  uploaded.show(file);
+  els.uploadPreview.alt = `Your image, ${file.name || "pasted"}`;
+  els.boxes.hidden = true;
+  syncControls();
+  read();
+}
+
+function dropUpload() {
+  if (!state.upload) return;
+  state.upload = null;
+  uploaded.hide();
+  els.boxes.removeAttribute("style");
+  syncControls();
 }
 
 async function sendFeedback(event) {
@@ -274,8 +315,14 @@ function onKey(event) {
 
 pad.addEventListener("strokestart", () => {
   clearTimeout(state.autoTimer);
-  hideError();
+  hideError(els.error);
+  dropUpload(); // writing again: the pad is strokes, not the uploaded image
 });
+// The keyboard's pen moving between strokes is writing too: the pause that reads starts again.
+pad.addEventListener("penmove", () => {
+  if (state.readVersion !== drawingKey() && !pad.isEmpty) scheduleAutoRead();
+});
+watchImageInput({ input: els.upload, zone: els.frame, active: () => !els.panel.hidden, onFile: useFile });
 pad.addEventListener("strokeend", scheduleAutoRead);
 pad.addEventListener("change", syncControls);
 
@@ -289,7 +336,7 @@ els.answer.addEventListener("input", () => els.answer.removeAttribute("aria-inva
 els.auto.checked = readAutoRead();
 els.auto.addEventListener("change", () => {
   saveAutoRead(els.auto.checked);
-  if (els.auto.checked && state.readVersion !== pad.version) scheduleAutoRead();
+  if (els.auto.checked && state.readVersion !== drawingKey()) scheduleAutoRead();
   else clearTimeout(state.autoTimer);
 });
 // Leaving Number mode mid-pause must not send a drawing nobody asked to read.

@@ -5,7 +5,8 @@
 // - showRequestError(target, error, retry): the page's own sentence for each failure; a 429 (or a
 //   503 that says when) counts down from Retry-After and enables "Try again" at zero; server and
 //   network failures offer "Try again" at once. Requests the server refused for a reason (400, 413)
-//   keep the reason the API gave, since trying again would not help.
+//   keep the reason the API gave, since trying again would not help;
+// - showError / hideError / setBusy: the small view helpers both modes share (one copy, here).
 
 import { ApiError } from "./api.js";
 
@@ -62,7 +63,27 @@ export function watchLoading(panel, text = LOADING_TEXT) {
   sync();
 }
 
+/** Marks `panel` busy (watchLoading's cue) and `button` as working, or neither. */
+export function setBusy(panel, button, busy) {
+  panel.setAttribute("aria-busy", String(busy));
+  button.classList.toggle("is-busy", busy);
+}
+
 // ---- errors ---------------------------------------------------------------
+
+/** Shows the page's own `message` in `target` (a hidden role=alert paragraph), replacing any earlier one. */
+export function showError(target, message) {
+  stopCountdown(target);
+  target.replaceChildren(message);
+  target.hidden = false;
+}
+
+/** Hides and empties `target`, stopping a countdown it was showing. */
+export function hideError(target) {
+  stopCountdown(target);
+  target.hidden = true;
+  target.replaceChildren();
+}
 
 /**
  * Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), or null.

@@ -17,7 +17,8 @@ from recognizer.models import Drawing, Number
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ASPECT = 2.5  # the wide canvas's width / height (numbers.js)
-PERCENT = r"(>99\.9|100\.0|\d{1,2}\.\d)%"
+# As recognizer/percent.py and static/recognizer/percent.js write it (no-break space before %).
+PERCENT = r"(?:>99\.9|100|\d{1,2}\.\d|<0\.1|0)\u00a0%"
 
 
 def _ellipse(cx, cy, rx, ry, start, turn, n, slant):

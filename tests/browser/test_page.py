@@ -12,6 +12,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.62, 0.45), (0.45, 0.82)]
 ONE = [(0.5, 0.15), (0.5, 0.85)]
 BAR = [(0.2, 0.5), (0.8, 0.5)]
+# A percentage as recognizer/percent.py and static/recognizer/percent.js write it (no-break space before %).
+PERCENT = r"(?:>99\.9|100|\d{1,2}\.\d|<0\.1|0)\u00a0%"
+SPOKEN_PERCENT = r"(?:more than 99\.9|100|\d{1,2}\.\d|less than 0\.1|0)\u00a0%"
 SCRIBBLE = [(0.15, 0.3), (0.85, 0.22), (0.18, 0.48), (0.82, 0.42), (0.15, 0.68), (0.85, 0.62), (0.2, 0.85), (0.8, 0.8)]
 
 INK_PIXELS_JS = """() => {
@@ -82,9 +85,11 @@ def test_drawn_digit_is_predicted_and_feedback_is_stored(page):
     digit = page.locator("#result-digit")
     expect(digit).to_have_text(re.compile(r"^\d$"))
     predicted = int(digit.inner_text())
-    expect(page.locator("#confidence")).to_have_text(re.compile(r"^(>99\.9|100\.0|\d{1,2}\.\d)%$"))
+    expect(page.locator("#confidence")).to_have_text(re.compile(rf"^{PERCENT}$"))
+    # The headline's top three: the answer, then the next two guesses.
     expect(page.locator("#announcer")).to_have_text(
-        re.compile(rf"^Predicted {predicted} with (more than 99\.9|100\.0|\d{{1,2}}\.\d)% confidence$")
+        re.compile(rf"^Predicted {predicted} with {SPOKEN_PERCENT} confidence\. "
+                   rf"Next: \d \({SPOKEN_PERCENT}\), \d \({SPOKEN_PERCENT}\)\.$")
     )
 
     bars = page.locator(".prob-bar")
@@ -231,7 +236,8 @@ def test_not_a_digit_feedback_from_the_page_is_stored(page):
     guesses = page.locator("#top-guesses-list li")
     expect(page.locator("#top-guesses")).to_be_visible()
     expect(guesses).to_have_count(3)
-    expect(guesses.first).to_have_text(re.compile(rf"^{predicted} (>99\.9|100\.0|\d{{1,2}}\.\d)%$"))
+    expect(guesses.first).to_have_text(re.compile(rf"^{predicted} {PERCENT}$"))
+    expect(page.locator("#top-guesses-title")).to_have_text("Top guesses")
 
     button = page.locator("#feedback button[data-label='not-a-digit']")
     button.focus()
@@ -271,14 +277,23 @@ def test_a_stored_not_a_digit_verdict_reopened_from_history_says_so_plainly(page
     item.click()  # fetched again from the server, which says is_digit: false
     expect(page.locator("#result")).to_have_attribute("data-id", str(drawing.pk))
 
+    # "Not a digit" comes first; the three closest digits follow, the likeliest first.
     expect(page.locator("#not-digit")).to_be_visible()
     expect(page.locator(".verdict__headline")).to_have_text("This doesn't look like a digit")
-    expect(page.locator("#closest-digit")).to_have_text(str(drawing.predicted_digit))
     expect(page.locator("#result-digit")).to_be_hidden()
     expect(page.locator("#confidence")).to_be_hidden()
-    expect(page.locator("#top-guesses")).to_be_hidden()
+    expect(page.locator("#top-guesses")).to_be_visible()
+    expect(page.locator("#top-guesses-title")).to_have_text("Closest digits")
+    expect(page.locator("#top-guesses-list li")).to_have_count(3)
+    expect(page.locator("#top-guesses-list li").first).to_have_text(
+        re.compile(rf"^{drawing.predicted_digit} {PERCENT}$")
+    )
+    assert page.evaluate(
+        "() => document.querySelector('#not-digit').compareDocumentPosition(document.querySelector('#top-guesses'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING"
+    ), "the not-a-digit headline comes before the guesses"
     expect(page.locator("#announcer")).to_have_text(
-        re.compile(rf"^Earlier drawing\. This doesn't look like a digit\. Closest digit {drawing.predicted_digit}, ")
+        re.compile(rf"^Earlier drawing\. This doesn't look like a digit\. Closest digits: {drawing.predicted_digit} \(")
     )
 
 
@@ -293,4 +308,4 @@ def test_a_scribble_gets_the_not_a_digit_message(page):
     drawing = Drawing.objects.get(pk=page.locator("#result").get_attribute("data-id"))
     assert drawing.is_digit is False
     assert drawing.digit_score < drawing.model_version.report.serving["digit_threshold"]
-    expect(page.locator("#announcer")).to_have_text(re.compile(r"^This doesn't look like a digit\. Closest digit \d"))
+    expect(page.locator("#announcer")).to_have_text(re.compile(r"^This doesn't look like a digit\. Closest digits: \d"))
