@@ -50,7 +50,7 @@ def to_model_input(ink: np.ndarray) -> np.ndarray:
     ink = np.asarray(ink, dtype=np.float32)
     if ink.max(initial=0) > 1.0:  # 0-255 values, e.g. MNIST's uint8 images
         ink = ink / 255.0
-    ink = _clean(ink)
+    ink = _clean(_around_strokes(ink))
     rows, cols = np.nonzero(ink)
     if rows.size == 0:
         raise DrawingError("no digit found in the drawing")
@@ -144,16 +144,28 @@ def _ink_from_gray(gray: np.ndarray) -> np.ndarray:
 # --- normalisation --------------------------------------------------------------------------------
 
 
+def _around_strokes(ink: np.ndarray) -> np.ndarray:
+    """The smallest box holding every pixel `_clean` could keep: cleaning the box gives the same strokes as
+    cleaning the whole canvas, with a fraction of the pixels (a digit fills little of a 280x280 canvas)."""
+    strongest = float(ink.max(initial=0.0))
+    if strongest < MIN_CONTRAST:
+        return ink
+    kept = ink >= NOISE_FLOOR * strongest
+    rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
 def _clean(ink: np.ndarray) -> np.ndarray:
     """Drop faint noise and isolated specks so the crop is decided by the strokes alone."""
     strongest = float(ink.max(initial=0.0))
     if strongest < MIN_CONTRAST:
         return np.zeros_like(ink)
     ink = np.where(ink >= NOISE_FLOOR * strongest, ink, 0.0).astype(np.float32)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    # Labels, then areas by counting them: connectedComponentsWithStats computes every statistic, far slower.
+    count, labels = cv2.connectedComponents((ink > 0).astype(np.uint8), connectivity=8)
     if count <= 2:
         return ink
-    areas = stats[1:, cv2.CC_STAT_AREA]
+    areas = np.bincount(labels.ravel(), minlength=count)[1:]
     keep = np.zeros(count, dtype=bool)
     keep[1:] = areas >= MIN_COMPONENT_SHARE * areas.sum()
     return np.where(keep[labels], ink, 0.0).astype(np.float32)

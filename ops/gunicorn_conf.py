@@ -32,8 +32,9 @@ control_socket_disable = True
 
 
 def when_ready(server) -> None:
-    """The master is listening and has loaded the application; no worker exists yet."""
-    if server.cfg.preload_app:
+    """The master is listening and has loaded the application; no worker exists yet. (The bench's floor
+    app, ops/bench_floor.py, runs under these settings too, and has nothing of Django's to warm.)"""
+    if server.cfg.preload_app and str(getattr(server.app, "app_uri", "")).startswith("digitsite.wsgi"):
         from ops.serve_prod_warmup import warm_up
 
         warm_up()

@@ -2,6 +2,8 @@
 
 Used by the load test and the concurrent-write test, so both exercise exactly what `make serve-prod`
 runs. Its output goes to a log file, read back to check for errors such as "database is locked".
+`make bench` also starts the floor app (FloorServer: ops/bench_floor.py under the same gunicorn
+settings) and `make run`'s development server (DevServer: ops/dev_server.py) the same way.
 """
 import http.client
 import os
@@ -40,8 +42,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class ProductionServer:
-    """`with ProductionServer(env, log_path=...) as server:` → serving at `server.port` until the block ends."""
+class ServerProcess:
+    """`with Server(env, log_path=...) as server:` → serving at `server.port` until the block ends."""
+
+    ready_path = "/health"
 
     def __init__(self, env: Mapping[str, str], *, log_path: Path, workers: int = 2, startup_timeout: float = 120):
         self.port = free_port()
@@ -50,13 +54,18 @@ class ProductionServer:
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> "ProductionServer":
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def ready(self, status: int) -> bool:
+        """Whether an answer to GET `ready_path` with this status means the server is serving."""
+        return status == 200
+
+    def __enter__(self):
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "ops.serve_prod"], cwd=REPO, env=self.env, stdout=log, stderr=log
-            )
+            self.process = subprocess.Popen(self.command(), cwd=REPO, env=self.env, stdout=log, stderr=log)
         try:
-            self._wait_until_healthy()
+            self._wait_until_ready()
         except BaseException:
             self.stop()
             raise
@@ -64,6 +73,10 @@ class ProductionServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -79,16 +92,15 @@ class ProductionServer:
             self.process.kill()
             self.process.wait()
 
-    def _wait_until_healthy(self) -> None:
-        """/health loads the active model in the worker that answers."""
+    def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited ({self.process.returncode}):\n{self.log()[-3000:]}")
             conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
             try:
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
+                conn.request("GET", self.ready_path)
+                if self.ready(conn.getresponse().status):
                     return
             except OSError:
                 pass
@@ -97,3 +109,27 @@ class ProductionServer:
             time.sleep(0.25)
         raise RuntimeError(f"the server did not become healthy in {self.startup_timeout:.0f} s:\n{self.log()[-3000:]}")
 
+
+class ProductionServer(ServerProcess):
+    """`make serve-prod`. /health loads the active model in the worker that answers (unless the master
+    already did: ops/serve_prod_warmup.py)."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "ops.serve_prod"]
+
+
+class FloorServer(ServerProcess):
+    """The bench's floor app (ops/bench_floor.py) under serve-prod's gunicorn settings."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "--config", "python:ops.gunicorn_conf", "ops.bench_floor"]
+
+    def ready(self, status: int) -> bool:
+        return status == 400  # it answers every GET so: there is no image in it
+
+
+class DevServer(ServerProcess):
+    """`make run`'s web server (ops/dev_server.py), without the auto-reloader; `workers` is ignored."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "ops.dev_server", "--noreload", f"{HOST}:{self.port}"]
