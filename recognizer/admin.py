@@ -7,9 +7,7 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.formats import number_format
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext
+from django.utils.translation import gettext, gettext_lazy as _, pgettext
 
 from ml import artifacts
 from recognizer import number_admin  # noqa: F401  registers NumberAdmin (Django discovers admin.py only)
@@ -19,6 +17,7 @@ from recognizer.comparison import selectors as comparison, views as comparison_v
 from recognizer.datasets import admin_views as dataset_views
 from recognizer.review import bulk as review_bulk, version_figures, views as review_views
 from recognizer.exceptions import ModelUnavailable
+from recognizer.localized import decimal
 from recognizer.admin_filters import ConfirmedFilter, DisagreementFilter, LowConfidenceFilter, NotADigitFilter
 from recognizer.models import FILE_FIELDS, Drawing, ModelVersion
 from recognizer.percent import FIGURE_DECIMALS, format_percent
@@ -142,9 +141,7 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
     def confirm_prediction(self, request, queryset):
         for drawing in queryset:
             services.drawing_confirm_label(drawing=drawing, label=drawing.predicted_digit, user=request.user)
-        count = len(queryset)
-        self.message_user(request, ngettext("Confirmed %(count)d drawing as predicted.",
-                                            "Confirmed %(count)d drawings as predicted.", count) % {"count": count},
+        self.message_user(request, gettext("Confirmed %(count)d drawing(s) as predicted.") % {"count": len(queryset)},
                           messages.SUCCESS)
 
     @admin.action(description=_("Accept the user's suggestion"), permissions=["change"])
@@ -157,19 +154,15 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
             else:
                 services.drawing_confirm_label(drawing=drawing, label=drawing.suggested_label, user=request.user)
         skipped = queryset.count() - len(suggested)
-        done = ngettext("Confirmed %(count)d suggestion.", "Confirmed %(count)d suggestions.", len(suggested)) % {
-            "count": len(suggested)}
-        note = ngettext("Skipped %(count)d without a suggestion.", "Skipped %(count)d without a suggestion.",
-                        skipped) % {"count": skipped} if skipped else ""
+        done = gettext("Confirmed %(count)d suggestion(s).") % {"count": len(suggested)}
+        note = gettext("Skipped %(count)d without a suggestion.") % {"count": skipped} if skipped else ""
         self.message_user(request, f"{done} {note}".strip(), messages.SUCCESS)
 
     @admin.action(description=_("Confirm as not a digit"), permissions=["change"])
     def confirm_not_a_digit(self, request, queryset):
         for drawing in queryset:
             services.drawing_confirm_not_a_digit(drawing=drawing, user=request.user)
-        count = len(queryset)
-        self.message_user(request, ngettext("Confirmed %(count)d drawing as not a digit.",
-                                            "Confirmed %(count)d drawings as not a digit.", count) % {"count": count},
+        self.message_user(request, gettext("Confirmed %(count)d drawing(s) as not a digit.") % {"count": len(queryset)},
                           messages.SUCCESS)
 
     @admin.display(description=_("id"), ordering="id")
@@ -204,7 +197,7 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
         if drawing.digit_score is None:
             return "-"
         verdict = gettext("not a digit") if drawing.is_digit is False else gettext("digit")
-        return f"{verdict} ({number_format(drawing.digit_score, 2)})"
+        return f"{verdict} ({decimal(drawing.digit_score, 2)})"
 
     @admin.display(description=_("suggested"))
     def suggested(self, drawing):
@@ -342,7 +335,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
             ),
         )
         titles = (pgettext("a validation set", "set"), gettext("images"), gettext("accuracy"),
-                  gettext("calibration error"), gettext("answered \u201cnot a digit\u201d"))
+                  gettext("calibration error"), gettext("answered “not a digit”"))
         head = format_html("<tr>{}</tr>", format_html_join("", "<th>{}</th>", ((title,) for title in titles)))
         return format_html("<table>{}{}</table>", head, rows)
 
@@ -350,16 +343,20 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def serving(self, version):
         serving = version.report.serving
         threshold = serving.get("digit_threshold")
+        temperature = decimal(serving.get("temperature", 1.0), 3)
         if threshold is None:
-            return f"temperature {serving.get('temperature', 1.0):.3f}; this model cannot say \u201cnot a digit\u201d"
+            return gettext("temperature %(temperature)s; this model cannot say “not a digit”") % {
+                "temperature": temperature}
+        text = gettext("temperature %(temperature)s; not-a-digit threshold %(threshold)s") % {
+            "temperature": temperature, "threshold": decimal(threshold, 4)}
         rates = version.report.not_a_digit
-        measured = ""
         if rates:
-            digits = format_percent(rates.get("refused_digits"), FIGURE_DECIMALS)
-            nondigits = format_percent(rates.get("refused_nondigits"), FIGURE_DECIMALS)
-            measured = (f" (on validation: refuses {digits} of real digits and "
-                        f"{nondigits} of non-digits; AUROC {rates.get('auroc', 0):.4f})")
-        return f"temperature {serving.get('temperature', 1.0):.3f}; not-a-digit threshold {threshold:.4f}{measured}"
+            text += " " + gettext("(on validation: refuses %(digits)s of real digits and %(nondigits)s of non-digits; "
+                                  "AUROC %(auroc)s)") % {
+                "digits": format_percent(rates.get("refused_digits"), FIGURE_DECIMALS),
+                "nondigits": format_percent(rates.get("refused_nondigits"), FIGURE_DECIMALS),
+                "auroc": decimal(rates.get("auroc", 0), 4)}
+        return text
 
     @admin.display(description=_("code revision and command"))
     def provenance(self, version):

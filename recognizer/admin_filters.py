@@ -1,7 +1,9 @@
 """The review filters the admin's declarative options cannot express."""
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy as _
 
+from recognizer.localized import decimal
 from recognizer.selectors import disagreement_q, drawing_confirmed_q, number_disagreement_q
 
 LOW_CONFIDENCE = 0.9
@@ -10,11 +12,11 @@ LOW_CONFIDENCE = 0.9
 class ConfirmedFilter(admin.SimpleListFilter):
     """Confirmed as a digit or as not a digit: what retraining learns from."""
 
-    title = "confirmed"
+    title = _("confirmed")
     parameter_name = "confirmed"
 
     def lookups(self, request, model_admin):
-        return [("yes", "confirmed"), ("no", "not confirmed")]
+        return [("yes", _("confirmed")), ("no", _("not confirmed"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -25,11 +27,11 @@ class ConfirmedFilter(admin.SimpleListFilter):
 
 
 class DisagreementFilter(admin.SimpleListFilter):
-    title = "label differs from prediction"
+    title = _("label differs from prediction")
     parameter_name = "disagreement"
 
     def lookups(self, request, model_admin):
-        return [("yes", "yes (confirmed or suggested)"), ("confirmed", "yes (confirmed)")]
+        return [("yes", _("yes (confirmed or suggested)")), ("confirmed", _("yes (confirmed)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -42,7 +44,7 @@ class DisagreementFilter(admin.SimpleListFilter):
 class NotADigitFilter(admin.SimpleListFilter):
     """Who says it is not a digit: the model (is_digit false), the user, or staff."""
 
-    title = "not a digit"
+    title = _("not a digit")
     parameter_name = "not_a_digit"
     CONDITIONS = {
         "predicted": {"is_digit": False},
@@ -52,9 +54,9 @@ class NotADigitFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("predicted", "predicted by the model"),
-            ("suggested", "suggested by the user"),
-            ("confirmed", "confirmed"),
+            ("predicted", _("predicted by the model")),
+            ("suggested", _("suggested by the user")),
+            ("confirmed", _("confirmed")),
         ]
 
     def queryset(self, request, queryset):
@@ -63,11 +65,12 @@ class NotADigitFilter(admin.SimpleListFilter):
 
 
 class LowConfidenceFilter(admin.SimpleListFilter):
-    title = "confidence"
+    title = _("confidence")
     parameter_name = "low_confidence"
 
     def lookups(self, request, model_admin):
-        return [("yes", f"low (< {LOW_CONFIDENCE})"), ("no", f"high (≥ {LOW_CONFIDENCE})")]
+        threshold = {"threshold": decimal(LOW_CONFIDENCE, 1)}  # 0.9, or 0,9 in German
+        return [("yes", gettext("low (< %(threshold)s)") % threshold), ("no", gettext("high (≥ %(threshold)s)") % threshold)]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -80,11 +83,11 @@ class LowConfidenceFilter(admin.SimpleListFilter):
 class NumberConfirmedFilter(admin.SimpleListFilter):
     """Numbers staff confirmed (a string of digits), or not yet."""
 
-    title = "confirmed"
+    title = _("confirmed")
     parameter_name = "confirmed"
 
     def lookups(self, request, model_admin):
-        return [("yes", "confirmed"), ("no", "not confirmed")]
+        return [("yes", _("confirmed")), ("no", _("not confirmed"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -93,11 +96,11 @@ class NumberConfirmedFilter(admin.SimpleListFilter):
 
 
 class NumberDisagreementFilter(admin.SimpleListFilter):
-    title = "number differs from reading"
+    title = _("number differs from reading")
     parameter_name = "disagreement"
 
     def lookups(self, request, model_admin):
-        return [("yes", "yes (confirmed or suggested)")]
+        return [("yes", _("yes (confirmed or suggested)"))]
 
     def queryset(self, request, queryset):
         return queryset.filter(number_disagreement_q()) if self.value() == "yes" else queryset
@@ -106,11 +109,11 @@ class NumberDisagreementFilter(admin.SimpleListFilter):
 class EmptyNumberFilter(admin.SimpleListFilter):
     """Ink in which nothing was read as a digit: a not-a-digit drawing, or digits the model missed."""
 
-    title = "digits read"
+    title = _("digits read")
     parameter_name = "empty"
 
     def lookups(self, request, model_admin):
-        return [("yes", "none"), ("no", "at least one")]
+        return [("yes", _("none")), ("no", _("at least one"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from recognizer import selectors, services
 from recognizer.delete_tokens import token_matches
-from recognizer.error_messages import grouped
+from recognizer.localized import grouped
 from recognizer.exceptions import PayloadTooLarge
 from recognizer.images import EXTENSIONS
 from recognizer.permissions import IsStaff

@@ -14,8 +14,9 @@ English: tests/recognizer/test_i18n.py raises every one of them in German to cat
 import re
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+
+from recognizer.localized import grouped
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,3 @@ def translate(message: str) -> str:
         text = str(entry.message)
         return text % values if values else text
     return message
-
-
-def grouped(value: int) -> str:
-    """A whole number grouped the active language's way: 2,097,152 in English, 2.097.152 in German."""
-    return number_format(value, force_grouping=True)

@@ -16,13 +16,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ml.report import HELD_OUT, MNIST_TEST, Report
 
 DIGIT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(9)]
 MAX_NUMBER_DIGITS = 32  # as ml.numbers.reading.MAX_DIGITS (not imported: models stay free of the reader)
 DIGIT_STRING = r"^[0-9]*$"
-DIGIT_STRING_VALIDATORS = [RegexValidator(DIGIT_STRING, "digits 0-9 only")]
+DIGIT_STRING_VALIDATORS = [RegexValidator(DIGIT_STRING, _("digits 0-9 only"))]
 
 
 def _digit_check(field: str, *, nullable: bool) -> models.CheckConstraint:
@@ -43,37 +44,37 @@ class ModelVersionManager(models.Manager):
 
 
 class ModelVersion(models.Model):
-    name = models.CharField(max_length=100, unique=True, help_text="Version name, from the model's metrics file.")
+    name = models.CharField(max_length=100, unique=True, help_text=_("Version name, from the model's metrics file."))
     artifact = models.CharField(
-        max_length=500, help_text="Path of the .tflite file; relative paths are relative to the project root."
+        max_length=500, help_text=_("Path of the .tflite file; relative paths are relative to the project root.")
     )
-    sha256 = models.CharField("SHA-256", max_length=64, help_text="Checksum of the .tflite file when registered.")
-    metrics = models.JSONField(default=dict, blank=True, help_text="The training run's metrics.json.")
+    sha256 = models.CharField("SHA-256", max_length=64, help_text=_("Checksum of the .tflite file when registered."))
+    metrics = models.JSONField(default=dict, blank=True, help_text=_("The training run's metrics.json."))
     created = models.DateTimeField(default=timezone.now)
-    is_active = models.BooleanField(default=False, help_text="Serves predictions; at most one version is active.")
+    is_active = models.BooleanField(default=False, help_text=_("Serves predictions; at most one version is active."))
     notes = models.TextField(blank=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
-        help_text="The version this one was fine-tuned from (none when trained from scratch).",
+        help_text=_("The version this one was fine-tuned from (none when trained from scratch)."),
     )
     model_file = models.BinaryField(
         null=True, blank=True, editable=False,
-        help_text="The .tflite file itself, so every server on this database can serve the version "
-        "(each keeps a local copy under VAR_DIR, checked against sha256).",
+        help_text=_("The .tflite file itself, so every server on this database can serve the version "
+        "(each keeps a local copy under VAR_DIR, checked against sha256)."),
     )
     keras_file = models.BinaryField(
         null=True, blank=True, editable=False,
-        help_text="The .keras file retraining fine-tunes from, for workers on other machines.",
+        help_text=_("The .keras file retraining fine-tunes from, for workers on other machines."),
     )
     training_drawings = models.ManyToManyField(
         "Drawing", blank=True, related_name="trained_versions",
-        help_text="Confirmed drawings this version was trained on (held-out drawings are never here).",
+        help_text=_("Confirmed drawings this version was trained on (held-out drawings are never here)."),
     )
 
     objects = ModelVersionManager()
 
     class Meta:
-        verbose_name = "model version"
+        verbose_name = _("model version")
         ordering = ["-created"]
         constraints = [
             models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_model_version")
@@ -103,28 +104,28 @@ class ModelVersion(models.Model):
 
 class Drawing(models.Model):
     class Source(models.TextChoices):
-        PAGE = "page", "drawing page"
-        API = "api", "REST API"
-        BATCH = "batch", "batch API"
-        SEED = "seed", "legacy /predict"
-        DATASET = "dataset", "imported dataset"
-        NUMBER = "number", "digit of a number"
+        PAGE = "page", _("drawing page")
+        API = "api", _("REST API")
+        BATCH = "batch", _("batch API")
+        SEED = "seed", _("legacy /predict")
+        DATASET = "dataset", _("imported dataset")
+        NUMBER = "number", _("digit of a number")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    image = models.BinaryField(help_text="The uploaded file, as sent.")
-    content_type = models.CharField(max_length=50, help_text="Media type of the decoded image (image/png, ...).")
-    input_png = models.BinaryField(help_text="The 28x28 model input as a grayscale PNG, white on black.")
+    image = models.BinaryField(help_text=_("The uploaded file, as sent."))
+    content_type = models.CharField(max_length=50, help_text=_("Media type of the decoded image (image/png, ...)."))
+    input_png = models.BinaryField(help_text=_("The 28x28 model input as a grayscale PNG, white on black."))
     predicted_digit = models.PositiveSmallIntegerField(validators=DIGIT_VALIDATORS)
-    confidence = models.FloatField(help_text="Probability of the predicted digit.")
-    probabilities = models.JSONField(help_text="Probability of each digit 0-9.")
+    confidence = models.FloatField(help_text=_("Probability of the predicted digit."))
+    probabilities = models.JSONField(help_text=_("Probability of each digit 0-9."))
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="drawings")
     source = models.CharField(max_length=10, choices=Source.choices)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     suggested_label = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=DIGIT_VALIDATORS, help_text="The digit the user says they drew."
+        null=True, blank=True, validators=DIGIT_VALIDATORS, help_text=_("The digit the user says they drew.")
     )
     confirmed_label = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=DIGIT_VALIDATORS, help_text="The digit staff confirmed; used for training."
+        null=True, blank=True, validators=DIGIT_VALIDATORS, help_text=_("The digit staff confirmed; used for training.")
     )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -132,40 +133,40 @@ class Drawing(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     digit_score = models.FloatField(
         null=True, blank=True,
-        help_text="How surely the drawing is a digit at all, 0-1 (empty: the model has no not-a-digit output).",
+        help_text=_("How surely the drawing is a digit at all, 0-1 (empty: the model has no not-a-digit output)."),
     )
     is_digit = models.BooleanField(
         null=True, blank=True,
-        help_text="digit_score reached the answering model version's threshold (empty: no not-a-digit output).",
+        help_text=_("digit_score reached the answering model version's threshold (empty: no not-a-digit output)."),
     )
     suggested_not_a_digit = models.BooleanField(
-        default=False, help_text="The user says the drawing is not a digit; replaces any suggested label."
+        default=False, help_text=_("The user says the drawing is not a digit; replaces any suggested label.")
     )
     confirmed_not_a_digit = models.BooleanField(
-        default=False, help_text="Staff confirmed the drawing is not a digit; used for training instead of a label."
+        default=False, help_text=_("Staff confirmed the drawing is not a digit; used for training instead of a label.")
     )
     dataset = models.CharField(
         max_length=100, blank=True, db_index=True,
-        help_text="Name of the imported dataset this drawing came from (source \"dataset\"); empty otherwise.",
+        help_text=_("Name of the imported dataset this drawing came from (source \"dataset\"); empty otherwise."),
     )
     number = models.ForeignKey(
         "Number", null=True, blank=True, on_delete=models.CASCADE, related_name="digits",
-        help_text="The number this drawing is a digit of (empty for single-digit drawings).",
+        help_text=_("The number this drawing is a digit of (empty for single-digit drawings)."),
     )
     position = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Place of the digit in its number, from 0 at the left."
+        null=True, blank=True, help_text=_("Place of the digit in its number, from 0 at the left.")
     )
     box = models.JSONField(
         null=True, blank=True,
-        help_text="[x, y, width, height] of the digit in the number's image (pixels, EXIF orientation applied).",
+        help_text=_("[x, y, width, height] of the digit in the number's image (pixels, EXIF orientation applied)."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="drawings",
-        help_text="The signed-in user who drew it: only they and staff may see it (empty: anonymous, readable by id).",
+        help_text=_("The signed-in user who drew it: only they and staff may see it (empty: anonymous, readable by id)."),
     )
     delete_token_hash = models.CharField(
         max_length=64, blank=True, editable=False,
-        help_text="SHA-256 of the delete token the creation answer showed once (empty: only staff may delete).",
+        help_text=_("SHA-256 of the delete token the creation answer showed once (empty: only staff may delete)."),
     )
 
     class Meta:
@@ -222,35 +223,35 @@ class Number(models.Model):
     """
 
     class Source(models.TextChoices):
-        PAGE = "page", "drawing page"
-        API = "api", "REST API"
+        PAGE = "page", _("drawing page")
+        API = "api", _("REST API")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    image = models.BinaryField(help_text="The uploaded file, as sent.")
-    content_type = models.CharField(max_length=50, help_text="Media type of the decoded image (image/png, ...).")
-    width = models.PositiveIntegerField(help_text="Width of the image in pixels, EXIF orientation applied.")
-    height = models.PositiveIntegerField(help_text="Height of the image in pixels, EXIF orientation applied.")
+    image = models.BinaryField(help_text=_("The uploaded file, as sent."))
+    content_type = models.CharField(max_length=50, help_text=_("Media type of the decoded image (image/png, ...)."))
+    width = models.PositiveIntegerField(help_text=_("Width of the image in pixels, EXIF orientation applied."))
+    height = models.PositiveIntegerField(help_text=_("Height of the image in pixels, EXIF orientation applied."))
     number = models.CharField(
         max_length=MAX_NUMBER_DIGITS, blank=True, validators=DIGIT_STRING_VALIDATORS,
-        help_text="The digits read, left to right (empty: nothing read as a digit).",
+        help_text=_("The digits read, left to right (empty: nothing read as a digit)."),
     )
-    confidence = models.FloatField(help_text="Probability that the whole reading is right (0 when empty).")
+    confidence = models.FloatField(help_text=_("Probability that the whole reading is right (0 when empty)."))
     rejected = models.JSONField(
-        default=list, blank=True, help_text="Pieces judged not to be digits: [{box, digit_score}, ...]."
+        default=list, blank=True, help_text=_("Pieces judged not to be digits: [{box, digit_score}, ...].")
     )
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="numbers")
     source = models.CharField(max_length=10, choices=Source.choices)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     suggested_number = models.CharField(
         max_length=MAX_NUMBER_DIGITS, blank=True, validators=DIGIT_STRING_VALIDATORS,
-        help_text="The number the user says they wrote (empty: none said).",
+        help_text=_("The number the user says they wrote (empty: none said)."),
     )
     confirmed_number = models.CharField(
         max_length=MAX_NUMBER_DIGITS, blank=True, validators=DIGIT_STRING_VALIDATORS,
-        help_text="The number staff confirmed (empty: not confirmed).",
+        help_text=_("The number staff confirmed (empty: not confirmed)."),
     )
     confirmed_count_differs = models.BooleanField(
-        default=False, help_text="The confirmed number has another count of digits than were found: review the pieces."
+        default=False, help_text=_("The confirmed number has another count of digits than were found: review the pieces.")
     )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -258,7 +259,7 @@ class Number(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="numbers",
-        help_text="The signed-in user who wrote it: only they and staff may see it (empty: anonymous, readable by id).",
+        help_text=_("The signed-in user who wrote it: only they and staff may see it (empty: anonymous, readable by id)."),
     )
 
     class Meta:
@@ -289,17 +290,17 @@ class Job(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TRAIN = "train", "train from scratch"
-        RETRAIN = "retrain", "retrain from corrections"
-        IMPORT = "import", "import a dataset"
-        EXPORT = "export", "export confirmed drawings"
+        TRAIN = "train", _("train from scratch")
+        RETRAIN = "retrain", _("retrain from corrections")
+        IMPORT = "import", _("import a dataset")
+        EXPORT = "export", _("export confirmed drawings")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        SUCCEEDED = "succeeded", "succeeded"
-        FAILED = "failed", "failed"
-        CANCELLED = "cancelled", "cancelled"
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     TRAINING_KINDS = (Kind.TRAIN, Kind.RETRAIN)
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
@@ -307,21 +308,21 @@ class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    arguments = models.JSONField(default=dict, blank=True, help_text="The options the job was started with.")
-    task_id = models.CharField(max_length=64, blank=True, help_text="The task's id in the queue backend.")
+    arguments = models.JSONField(default=dict, blank=True, help_text=_("The options the job was started with."))
+    task_id = models.CharField(max_length=64, blank=True, help_text=_("The task's id in the queue backend."))
     created = models.DateTimeField(default=timezone.now, db_index=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     progress = models.JSONField(
-        default=dict, blank=True, help_text="Stage, epoch, epochs, loss, seconds left: the latest the worker reported."
+        default=dict, blank=True, help_text=_("Stage, epoch, epochs, loss, seconds left: the latest the worker reported.")
     )
-    log = models.TextField(blank=True, help_text="Everything the job printed.")
+    log = models.TextField(blank=True, help_text=_("Everything the job printed."))
     cancel_requested = models.BooleanField(default=False)
     error = models.TextField(blank=True)
-    result = models.JSONField(default=dict, blank=True, help_text="What the job produced (counts, file, reason).")
+    result = models.JSONField(default=dict, blank=True, help_text=_("What the job produced (counts, file, reason)."))
     model_version = models.ForeignKey(
         ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs",
-        help_text="The version the job registered, if any.",
+        help_text=_("The version the job registered, if any."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy as _
 
 from recognizer import number_services
 from recognizer.admin_filters import (
@@ -15,6 +16,7 @@ from recognizer.admin_filters import (
     NumberConfirmedFilter,
     NumberDisagreementFilter,
 )
+from recognizer.localized import decimal
 from recognizer.models import Drawing, Number
 from recognizer.percent import format_percent
 from recognizer.selectors import BLOBS, VERSION_FILES
@@ -45,7 +47,8 @@ def boxes_svg(number: Number, width: int) -> str:
     ))
     url = reverse("recognizer:number-image", args=[number.pk])
     height = max(1, round(width * number.height / number.width))
-    return format_html(SVG, number.width, number.height, width, height, f"read {number.number or 'nothing'}",
+    label = gettext("read %(number)s") % {"number": number.number} if number.number else gettext("read nothing")
+    return format_html(SVG, number.width, number.height, width, height, label,
                        url, number.width, number.height, format_html("{}{}", rects, rejected), labels)
 
 
@@ -54,7 +57,7 @@ class DigitInline(admin.TabularInline):
 
     model = Drawing
     fk_name = "number"
-    verbose_name, verbose_name_plural = "digit", "digits"
+    verbose_name, verbose_name_plural = _("digit"), _("digits")
     fields = ["position", "model_input", "predicted_digit", "confidence_percent", "digit_verdict", "box",
               "suggested_label", "confirmed_label"]
     readonly_fields = fields
@@ -71,19 +74,19 @@ class DigitInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="model input")
+    @admin.display(description=_("model input"))
     def model_input(self, drawing):
         url = reverse("recognizer:prediction-input", args=[drawing.pk])
-        return format_html('<img src="{}" alt="input" width="56" height="56" style="image-rendering: pixelated; '
-                           'background: #000">', url)
+        return format_html('<img src="{}" alt="{}" width="56" height="56" style="image-rendering: pixelated; '
+                           'background: #000">', url, gettext("input"))
 
-    @admin.display(description="confidence")
+    @admin.display(description=_("confidence"))
     def confidence_percent(self, drawing):
         return format_percent(drawing.confidence)
 
-    @admin.display(description="is a digit (score)")
+    @admin.display(description=_("is a digit (score)"))
     def digit_verdict(self, drawing):
-        return "-" if drawing.digit_score is None else f"{drawing.digit_score:.2f}"
+        return "-" if drawing.digit_score is None else decimal(drawing.digit_score, 2)
 
 
 @admin.register(Number)
@@ -100,9 +103,9 @@ class NumberAdmin(admin.ModelAdmin):
     inlines = [DigitInline]
     fieldsets = [
         (None, {"fields": ["picture", "number", "confirmed_number"]}),
-        ("Reading", {"fields": ["confidence_percent", "rejected_pieces", "model_version"]}),
-        ("Review", {"fields": ["suggested_number", "confirmed_count_differs", "confirmed_by", "confirmed_at"]}),
-        ("Record", {"fields": ["id", "source", "created", "content_type", "width", "height"], "classes": ["collapse"]}),
+        (_("Reading"), {"fields": ["confidence_percent", "rejected_pieces", "model_version"]}),
+        (_("Review"), {"fields": ["suggested_number", "confirmed_count_differs", "confirmed_by", "confirmed_at"]}),
+        (_("Record"), {"fields": ["id", "source", "created", "content_type", "width", "height"], "classes": ["collapse"]}),
     ]
     readonly_fields = ["picture", "number", "confidence_percent", "rejected_pieces", "model_version",
                        "suggested_number", "confirmed_count_differs", "confirmed_by", "confirmed_at", "id", "source",
@@ -121,43 +124,50 @@ class NumberAdmin(admin.ModelAdmin):
         if "confirmed_number" in form.changed_data:
             number_services.number_confirm(number=obj, value=obj.confirmed_number or None, user=request.user)
 
-    @admin.action(description="Confirm the number as read", permissions=["change"])
+    @admin.action(description=_("Confirm the number as read"), permissions=["change"])
     def confirm_reading(self, request, queryset):
-        self._confirm_field(request, queryset, "number", done="number(s) as read", skipped="with no digit read")
+        self._confirm_field(request, queryset, "number", done=_("Confirmed %(count)d number(s) as read."),
+                            skipped=_("Skipped %(count)d with no digit read."))
 
-    @admin.action(description="Accept the user's number", permissions=["change"])
+    @admin.action(description=_("Accept the user's number"), permissions=["change"])
     def accept_suggestion(self, request, queryset):
-        self._confirm_field(request, queryset, "suggested_number", done="suggestion(s)", skipped="without a suggestion")
+        self._confirm_field(request, queryset, "suggested_number", done=_("Confirmed %(count)d suggestion(s)."),
+                            skipped=_("Skipped %(count)d without a suggestion."))
 
-    def _confirm_field(self, request, queryset, field: str, *, done: str, skipped: str) -> None:
-        """Confirms each number as the string in `field`; numbers where it is empty are skipped and counted."""
+    def _confirm_field(self, request, queryset, field: str, *, done, skipped) -> None:
+        """Confirms each number as the string in `field`; numbers where it is empty are skipped and counted.
+        `done` and `skipped` are the messages, each with a %(count)d."""
         chosen = [number for number in queryset if getattr(number, field)]
         for number in chosen:
             number_services.number_confirm(number=number, value=getattr(number, field), user=request.user)
         left = len(queryset) - len(chosen)
-        note = f" Skipped {left} {skipped}." if left else ""
-        self.message_user(request, f"Confirmed {len(chosen)} {done}.{note}", messages.SUCCESS)
+        message = done % {"count": len(chosen)}
+        if left:
+            message = f"{message} {skipped % {'count': left}}"
+        self.message_user(request, message, messages.SUCCESS)
 
-    @admin.display(description="id", ordering="id")
+    @admin.display(description=_("id"), ordering="id")
     def short_id(self, number):
         return str(number.pk)[:8]
 
-    @admin.display(description="image (boxes: green digit, red not a digit)")
+    @admin.display(description=_("image (boxes: green digit, red not a digit)"))
     def thumbnail(self, number):
         return boxes_svg(number, width=240)
 
-    @admin.display(description="image (boxes: green digit, red not a digit)")
+    @admin.display(description=_("image (boxes: green digit, red not a digit)"))
     def picture(self, number):
         return boxes_svg(number, width=720)
 
-    @admin.display(description="confidence", ordering="confidence")
+    @admin.display(description=_("confidence"), ordering="confidence")
     def confidence_percent(self, number):
         return format_percent(number.confidence)
 
-    @admin.display(description="not digits")
+    @admin.display(description=_("not digits"))
     def rejected_pieces(self, number):
-        rows = format_html_join("", "<li>box {} — is a digit: {}</li>", (
-            (piece["box"], "-" if piece["digit_score"] is None else f"{piece['digit_score']:.2f}")
+        rows = format_html_join("", "<li>{}</li>", (
+            (gettext("box %(box)s — is a digit: %(score)s") % {
+                "box": piece["box"],
+                "score": "-" if piece["digit_score"] is None else decimal(piece["digit_score"], 2)},)
             for piece in number.rejected
         ))
         return format_html("<ul>{}</ul>", rows) if number.rejected else "-"

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 
 from ml.preprocess import DrawingError
-from recognizer.error_messages import grouped
+from recognizer.localized import grouped
 
 URLSAFE = str.maketrans("-_", "+/")
 

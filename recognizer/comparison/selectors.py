@@ -6,6 +6,8 @@ never an error on the page.
 """
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from ml.report import HELD_OUT, MNIST_TEST, Report
 from recognizer.models import ModelVersion
 from recognizer.percent import FIGURE_DECIMALS, format_percent
@@ -16,7 +18,7 @@ BLOB_FIELDS = ("model_file", "keras_file")  # megabytes each; only the size is r
 
 
 class ComparisonError(ValueError):
-    """The request names too few, too many, or unknown versions; the message is shown to staff."""
+    """The request names too few, too many, or unknown versions; the message is shown to staff, in their language."""
 
 
 def parse_ids(raw: str) -> list[int]:
@@ -25,7 +27,8 @@ def parse_ids(raw: str) -> list[int]:
     for part in (raw or "").split(","):
         part = part.strip()
         if not part.isdigit():
-            raise ComparisonError(f"Not a version id: {part!r}." if part else "No versions were selected.")
+            raise ComparisonError(gettext("Not a version id: %(id)r.") % {"id": part} if part
+                                  else gettext("No versions were selected."))
         if int(part) not in ids:
             ids.append(int(part))
     check_count(len(ids))
@@ -35,7 +38,8 @@ def parse_ids(raw: str) -> list[int]:
 def check_count(count: int) -> None:
     if not MIN_VERSIONS <= count <= MAX_VERSIONS:
         raise ComparisonError(
-            f"Select {MIN_VERSIONS} to {MAX_VERSIONS} versions to compare ({count} selected)."
+            gettext("Select %(min)d to %(max)d versions to compare (%(count)d selected).")
+            % {"min": MIN_VERSIONS, "max": MAX_VERSIONS, "count": count}
         )
 
 
@@ -44,7 +48,7 @@ def versions_for(ids: list[int]) -> list[ModelVersion]:
     found = ModelVersion.objects.defer(*BLOB_FIELDS).in_bulk(ids)
     unknown = [str(pk) for pk in ids if pk not in found]
     if unknown:
-        raise ComparisonError(f"No model version with id {', '.join(unknown)}.")
+        raise ComparisonError(gettext("No model version with id %(ids)s.") % {"ids": ", ".join(unknown)})
     return [found[pk] for pk in ids]
 
 
@@ -94,13 +98,13 @@ def serving_rows(versions: list[ModelVersion]) -> list[tuple[str, list[str]]]:
     reports = [report_of(version) for version in versions]
     rates = [_dict(report.not_a_digit) for report in reports]
     return [
-        ("temperature", [number(_dict(r.serving).get("temperature"), "{:.3f}") for r in reports]),
-        ("not-a-digit threshold", [number(_dict(r.serving).get("digit_threshold"), "{:.6f}") for r in reports]),
-        ("refuses real digits (validation)", [percent(rate.get("refused_digits")) for rate in rates]),
-        ("refuses non-digits (validation)", [percent(rate.get("refused_nondigits")) for rate in rates]),
-        ("not-a-digit AUROC", [number(rate.get("auroc"), "{:.4f}") for rate in rates]),
-        ("parameters", [number(r.parameters or None, "{:,}") for r in reports]),
-        (".tflite size (bytes)", [number(file_size(version), "{:,}") for version in versions]),
+        (gettext("temperature"), [number(_dict(r.serving).get("temperature"), "{:.3f}") for r in reports]),
+        (gettext("not-a-digit threshold"), [number(_dict(r.serving).get("digit_threshold"), "{:.6f}") for r in reports]),
+        (gettext("refuses real digits (validation)"), [percent(rate.get("refused_digits")) for rate in rates]),
+        (gettext("refuses non-digits (validation)"), [percent(rate.get("refused_nondigits")) for rate in rates]),
+        (gettext("not-a-digit AUROC"), [number(rate.get("auroc"), "{:.4f}") for rate in rates]),
+        (gettext("parameters"), [number(r.parameters or None, "{:,}") for r in reports]),
+        (gettext(".tflite size (bytes)"), [number(file_size(version), "{:,}") for version in versions]),
     ]
 
 

@@ -11,8 +11,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from recognizer.comparison import disagreements, latency, selectors
+from recognizer.localized import decimal
 from recognizer.models import Drawing, ModelVersion
 
 TEMPLATE = "admin/recognizer/modelversion/compare.html"
@@ -36,19 +38,26 @@ def compare(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": ModelVersion._meta,
-        "title": "Compare model versions",
+        "title": gettext("Compare model versions"),
         "versions": versions,
         "evaluation_rows": selectors.evaluation_rows(versions),
         "serving_rows": selectors.serving_rows(versions),
-        "latencies": ["unavailable" if p is None else f"{latency.p50_ms(p):.2f} ms" for p in predictors],
+        "latencies": [gettext("unavailable") if p is None else gettext("%(ms)s ms") % {"ms": decimal(latency.p50_ms(p), 2)}
+                      for p in predictors],
         "confusion_rows": selectors.confusion_rows(versions),
         "disagreements": disagreements.find(versions, predictors),
         "thumbnail": _thumbnail(model_admin),
     }
     context["disagreement_rows"] = [
-        (context["thumbnail"](row.drawing), row.answers) for row in context["disagreements"].listed
+        (context["thumbnail"](row.drawing), [_answer(answer) for answer in row.answers])
+        for row in context["disagreements"].listed
     ]
     return TemplateResponse(request, TEMPLATE, context)
+
+
+def _answer(answer: str) -> str:
+    """A version's answer as shown: the digit, or "not a digit" in the reviewer's language."""
+    return gettext("not a digit") if answer == disagreements.NOT_A_DIGIT else answer
 
 
 def _thumbnail(model_admin: ModelAdmin):
@@ -57,7 +66,7 @@ def _thumbnail(model_admin: ModelAdmin):
 
     def thumbnail(drawing: Drawing) -> str:
         url = reverse("admin:recognizer_drawing_change", args=[drawing.pk])
-        return format_html('<a href="{}" title="drawing {}">{}</a>', url, str(drawing.pk)[:8],
-                           drawing_admin.model_input(drawing))
+        return format_html('<a href="{}" title="{}">{}</a>', url,
+                           gettext("drawing %(id)s") % {"id": str(drawing.pk)[:8]}, drawing_admin.model_input(drawing))
 
     return thumbnail

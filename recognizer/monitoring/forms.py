@@ -3,6 +3,7 @@ from datetime import UTC, date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366  # a year of daily points is still a readable plot and a cheap query
@@ -13,9 +14,11 @@ class DateRangeForm(forms.Form):
     """Empty fields mean the last DEFAULT_DAYS days up to today. Bound to request.GET, so a bad value
     comes back as the form's error message, never as a server error."""
 
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="First day.")
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Last day.")
-    format = forms.ChoiceField(required=False, choices=[(HTML, "page"), (JSON, "JSON")], widget=forms.HiddenInput)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Start"),
+                            help_text=_("First day."))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("End"),
+                          help_text=_("Last day."))
+    format = forms.ChoiceField(required=False, choices=[(HTML, _("page")), (JSON, "JSON")], widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -26,12 +29,17 @@ class DateRangeForm(forms.Form):
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         # Tomorrow is allowed: a staff member east of UTC may already be there; later days hold nothing.
         if end > today + timedelta(days=1):
-            raise forms.ValidationError(f"The end date {end} is in the future (today is {today}, UTC).")
+            raise forms.ValidationError(
+                gettext("The end date %(end)s is in the future (today is %(today)s, UTC).") % {"end": end, "today": today}
+            )
         if start > end:
-            raise forms.ValidationError(f"The start date {start} is after the end date {end}.")
+            raise forms.ValidationError(
+                gettext("The start date %(start)s is after the end date %(end)s.") % {"start": start, "end": end}
+            )
         if (end - start).days + 1 > MAX_DAYS:
             raise forms.ValidationError(
-                f"The range {start} to {end} is {(end - start).days + 1} days; at most {MAX_DAYS} are shown at once."
+                gettext("The range %(start)s to %(end)s is %(days)d days; at most %(max)d are shown at once.")
+                % {"start": start, "end": end, "days": (end - start).days + 1, "max": MAX_DAYS}
             )
         data.update(start=start, end=end, format=data.get("format") or HTML)
         return data

@@ -7,7 +7,9 @@ answers 400 with {"status": "error", "error": ...}), never a server error.
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
+from recognizer.localized import decimal, grouped
 from recognizer.monitoring import plots
 from recognizer.monitoring.forms import JSON, DateRangeForm, range_of
 from recognizer.monitoring.latency import QUANTILES, Latency, prediction_latency
@@ -32,7 +34,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, form: DateRangeForm, **context) -> TemplateResponse:
-    context = {**admin.site.each_context(request), "title": "Monitoring", "form": form, **context}
+    context = {**admin.site.each_context(request), "title": gettext("Monitoring"), "form": form, **context}
     return TemplateResponse(request, TEMPLATE, context)
 
 
@@ -49,25 +51,26 @@ def _charts(figures: Figures, latency: list[Latency]) -> dict:
     versions = figures.per_version_day
     charts = {
         "accuracy": plots.line_chart(
-            label="Accuracy per model version and day, from staff-confirmed drawings", days=days, y_max=1.0,
+            label=gettext("Accuracy per model version and day, from staff-confirmed drawings"), days=days, y_max=1.0,
             series={name: [_get(by_day, day, "accuracy") for day in days] for name, by_day in versions.items()},
             notes={name: [_fraction(by_day.get(day)) for day in days] for name, by_day in versions.items()},
         ),
         "rates": plots.line_chart(
-            label="Share of predictions corrected by users, and answered not a digit, per day", days=days,
-            series={"corrected by users": [c.corrected_rate for c in per_day],
-                    "not a digit": [c.not_a_digit_rate for c in per_day]},
+            label=gettext("Share of predictions corrected by users, and answered not a digit, per day"), days=days,
+            series={gettext("corrected by users"): [c.corrected_rate for c in per_day],
+                    gettext("not a digit"): [c.not_a_digit_rate for c in per_day]},
         ),
         "confidence": plots.line_chart(
-            label="Mean confidence per day", days=days, y_max=1.0,
-            series={"mean confidence": [c.mean_confidence for c in per_day]},
+            label=gettext("Mean confidence per day"), days=days, y_max=1.0,
+            series={gettext("mean confidence"): [c.mean_confidence for c in per_day]},
         ),
-        "volume": plots.bar_chart(label="Predictions per day", days=days, values=[c.predictions for c in per_day]),
+        "volume": plots.bar_chart(label=gettext("Predictions per day"), days=days,
+                                  values=[c.predictions for c in per_day]),
     }
     if latency:
         charts["latency"] = plots.grouped_bar_chart(
-            label="Prediction latency percentiles per endpoint, in milliseconds",
-            groups=[row.endpoint for row in latency], fmt=lambda ms: f"{ms:.1f} ms",
+            label=gettext("Prediction latency percentiles per endpoint, in milliseconds"),
+            groups=[row.endpoint for row in latency], fmt=_milliseconds,
             series={f"p{round(q * 100)}": [1000 * row.percentiles[q] for row in latency] for q in QUANTILES},
         )
     return charts
@@ -79,7 +82,10 @@ def _get(by_day: dict, day, attribute: str):
 
 
 def _fraction(counts: Counts | None) -> str:
-    return f"{counts.confirmed_correct} of {counts.confirmed} confirmed" if counts else ""
+    if not counts:
+        return ""
+    return gettext("%(correct)s of %(confirmed)s confirmed") % {
+        "correct": _count(counts.confirmed_correct), "confirmed": _count(counts.confirmed)}
 
 
 def table_rows(figures: Figures, latency: list[Latency]) -> dict:
@@ -89,8 +95,8 @@ def table_rows(figures: Figures, latency: list[Latency]) -> dict:
         "day_rows": [{"day": day, **display(figures.per_day[day])} for day in figures.days],
         "version_rows": [{"version": name, **display(counts)} for name, counts in figures.per_version.items()],
         "latency_rows": [
-            {"endpoint": row.endpoint, "count": f"{row.count:,}",
-             "percentiles": [f"{1000 * row.percentiles[q]:.1f} ms" for q in QUANTILES]}
+            {"endpoint": row.endpoint, "count": _count(row.count),
+             "percentiles": [_milliseconds(1000 * row.percentiles[q]) for q in QUANTILES]}
             for row in latency
         ],
         "quantile_names": [f"p{round(q * 100)}" for q in QUANTILES],
@@ -98,15 +104,27 @@ def table_rows(figures: Figures, latency: list[Latency]) -> dict:
 
 
 def display(counts: Counts) -> dict:
+    """The cells in the request's language: 1,234 in English, 1.234 in German; 75.0 % or 75,0 %."""
+    accuracy = gettext("%(share)s (%(correct)s of %(confirmed)s)") % {
+        "share": _share(counts.accuracy), "correct": _count(counts.confirmed_correct),
+        "confirmed": _count(counts.confirmed)}
     return {
-        "predictions": f"{counts.predictions:,}",
+        "predictions": _count(counts.predictions),
         "mean_confidence": _share(counts.mean_confidence),
-        "not_a_digit": f"{_share(counts.not_a_digit_rate)} ({counts.not_a_digit:,})",
-        "feedback": f"{counts.feedback:,}",
-        "corrected": f"{_share(counts.corrected_rate)} ({counts.corrected:,})",
-        "confirmed": f"{counts.confirmed:,}",
-        "accuracy": f"{_share(counts.accuracy)} ({counts.confirmed_correct:,} of {counts.confirmed:,})",
+        "not_a_digit": f"{_share(counts.not_a_digit_rate)} ({_count(counts.not_a_digit)})",
+        "feedback": _count(counts.feedback),
+        "corrected": f"{_share(counts.corrected_rate)} ({_count(counts.corrected)})",
+        "confirmed": _count(counts.confirmed),
+        "accuracy": accuracy,
     }
+
+
+def _count(value: int) -> str:
+    return grouped(value)
+
+
+def _milliseconds(value: float) -> str:
+    return gettext("%(ms)s ms") % {"ms": decimal(value, 1)}
 
 
 def _share(value: float | None) -> str:

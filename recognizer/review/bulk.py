@@ -7,6 +7,8 @@ import re
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy as _
 
 from recognizer import services
 
@@ -14,11 +16,14 @@ DIGIT_TERM = re.compile(r"^(?:(?P<field>predicted|label):)?(?P<digit>[0-9])$")
 
 
 def _set_label_action(digit: int):
-    @admin.action(description=f"Set label to {digit}", permissions=["change"])
+    @admin.action(description=format_lazy(_("Set label to {digit}"), digit=digit), permissions=["change"])
     def set_label(model_admin, request, queryset):
         for drawing in queryset:
             services.drawing_confirm_label(drawing=drawing, label=digit, user=request.user)
-        model_admin.message_user(request, f"Set the label of {len(queryset)} drawing(s) to {digit}.", messages.SUCCESS)
+        model_admin.message_user(
+            request, gettext("Set the label of %(count)d drawing(s) to %(digit)d.") % {"count": len(queryset), "digit": digit},
+            messages.SUCCESS,
+        )
 
     set_label.__name__ = f"set_label_{digit}"
     return set_label

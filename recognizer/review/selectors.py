@@ -6,15 +6,16 @@ something else than the model ("disagreement") is the likeliest to teach retrain
 """
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
+from django.utils.translation import gettext_lazy as _
 
 from recognizer.models import Drawing
 from recognizer.selectors import BLOBS, VERSION_FILES, drawing_confirmed_q, suggestion_disagreement_q
 
 UNSURE, DISAGREEMENT, NEWEST = "unsure", "disagreement", "newest"
 ORDERS = {
-    UNSURE: "most unsure first",
-    DISAGREEMENT: "user disagrees with the model first",
-    NEWEST: "newest first",
+    UNSURE: _("most unsure first"),
+    DISAGREEMENT: _("user disagrees with the model first"),
+    NEWEST: _("newest first"),
 }
 DEFAULT_SIZE, MAX_SIZE = 50, 500
 

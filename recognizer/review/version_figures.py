@@ -2,8 +2,10 @@
 and the data it was trained on, so nobody needs the raw metrics JSON to answer "how was this made?"."""
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from ml.report import Report
+from recognizer.localized import decimal, grouped
 
 
 def training_table(report: Report) -> SafeString:
@@ -11,13 +13,14 @@ def training_table(report: Report) -> SafeString:
     training = report.training or {}
     seconds = training.get("seconds")
     rows = [
-        ("architecture", report.architecture or "-"),
-        ("parameters", f"{report.parameters:,}" if report.parameters else "-"),
-        ("epochs run", _or_dash(training.get("epochs_run"))),
-        ("best epoch (weights kept)", _or_dash(training.get("best_epoch"))),
-        ("training time", "-" if seconds is None else f"{seconds / 60:.1f} min"),
-        ("kind", report.kind),
-        ("trained from", report.parent or "-"),
+        (gettext("architecture"), report.architecture or "-"),
+        (gettext("parameters"), grouped(report.parameters) if report.parameters else "-"),
+        (gettext("epochs run"), _or_dash(training.get("epochs_run"))),
+        (gettext("best epoch (weights kept)"), _or_dash(training.get("best_epoch"))),
+        (gettext("training time"),
+         "-" if seconds is None else gettext("%(minutes)s min") % {"minutes": decimal(seconds / 60, 1)}),
+        (gettext("kind"), report.kind),
+        (gettext("trained from"), report.parent or "-"),
     ]
     return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
 
@@ -28,10 +31,11 @@ def data_table(report: Report) -> SafeString:
         return mark_safe("-")
     rows = format_html_join(
         "", "<tr><td>{}</td><td>{}</td><td><code title=\"{}\">{}</code></td></tr>",
-        ((name.replace("_", " "), f"{source.get('count', 0):,}", source.get("sha256") or "",
+        ((name.replace("_", " "), grouped(source.get("count", 0)), source.get("sha256") or "",
           (source.get("sha256") or "-")[:12]) for name, source in report.data.items()),
     )
-    head = mark_safe("<tr><th>source</th><th>images</th><th>SHA-256 (first 12)</th></tr>")
+    head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th></tr>", gettext("source"), gettext("images"),
+                       gettext("SHA-256 (first 12)"))
     return format_html("<table>{}{}</table>", head, rows)
 
 

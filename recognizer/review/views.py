@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from recognizer.models import Drawing
@@ -30,7 +31,7 @@ class QueueForm(forms.Form):
 
     order = forms.ChoiceField(choices=list(selectors.ORDERS.items()), initial=selectors.UNSURE, required=False)
     size = forms.IntegerField(min_value=1, max_value=selectors.MAX_SIZE, initial=selectors.DEFAULT_SIZE,
-                              required=False, label="batch size")
+                              required=False, label=_("batch size"))
 
 
 def admin_urls(model_admin: ModelAdmin) -> list:
@@ -54,7 +55,7 @@ def queue_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Drawing._meta,
-        "title": "Review queue",
+        "title": gettext("Review queue"),
         "form": form,
         "order_label": selectors.ORDERS[order],
         "cards": [_card(model_admin, drawing) for drawing in drawings],
@@ -66,15 +67,15 @@ def queue_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
 def action_view(request: HttpRequest, model_admin: ModelAdmin) -> JsonResponse:
     """JSON in: {"action": "label"|"not_a_digit"|"skip"|"undo", "drawing": id, "label": 0-9}; JSON out."""
     if not model_admin.has_change_permission(request):
-        return JsonResponse({"error": "You may not change drawings."}, status=403)
+        return JsonResponse({"error": gettext("You may not change drawings.")}, status=403)
     try:
         body = json.loads(request.body or b"null")
         if not isinstance(body, dict):
-            raise actions.ReviewError("send a JSON object")
+            raise actions.ReviewError(gettext("send a JSON object"))
         outcome = actions.perform(session=request.session, user=request.user, action=body.get("action"),
                                   drawing_id=body.get("drawing"), label=body.get("label"))
     except (ValueError, actions.ReviewError) as err:  # json.JSONDecodeError is a ValueError
-        message = str(err) if isinstance(err, actions.ReviewError) else "send a JSON object"
+        message = str(err) if isinstance(err, actions.ReviewError) else gettext("send a JSON object")
         return JsonResponse({"error": message}, status=400)
     return JsonResponse({"action": outcome.action, "drawing": outcome.drawing_id, "message": outcome.message})
 
@@ -82,11 +83,11 @@ def action_view(request: HttpRequest, model_admin: ModelAdmin) -> JsonResponse:
 def _card(model_admin: ModelAdmin, drawing: Drawing) -> dict:
     """What one card shows, with the drawing admin's own large image helpers."""
     if drawing.suggested_not_a_digit:
-        suggestion = "not a digit"
+        suggestion = gettext("not a digit")
     elif drawing.suggested_label is not None:
         suggestion = str(drawing.suggested_label)
     else:
-        suggestion = "none"
+        suggestion = gettext("none")
     return {
         "drawing": drawing,
         "image": model_admin.drawing_large(drawing),
