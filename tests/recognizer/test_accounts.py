@@ -7,7 +7,6 @@ import base64
 import re
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -200,12 +199,17 @@ def test_a_damaged_reset_link_is_refused_with_a_way_on(browser, ada):
     assert reverse("accounts:password_reset") in response.content.decode()
 
 
-def test_development_mail_goes_to_files_under_var_by_default(settings):
-    from digitsite import settings as project_settings
+def test_by_default_the_mail_is_written_to_a_file_under_var_mail(browser, ada, settings, tmp_path):
+    from digitsite import settings as project  # as configured, before the tests' in-memory outbox
 
-    assert project_settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend"
-    assert project_settings.EMAIL_FILE_PATH == project_settings.VAR_DIR / "mail"
-    assert mail.outbox is not None  # tests themselves use the in-memory outbox
+    assert project.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend"
+    assert project.EMAIL_FILE_PATH == project.VAR_DIR / "mail"
+    settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = project.EMAIL_BACKEND, tmp_path / "mail"
+
+    csrf_post(browser, reverse("accounts:password_reset"), {"email": "ada@example.org"})
+
+    (written,) = (tmp_path / "mail").iterdir()
+    assert re.search(r"http://testserver/account/reset/\S+/", written.read_text())
 
 
 # --- API token ------------------------------------------------------------------------------------
