@@ -75,7 +75,7 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
         ),
         (_("Labels"), {"fields": ["suggested", "confirmed_by", "confirmed_at"]}),
         (_("Digit of a number"), {"fields": ["number_link", "position", "box"]}),
-        (_("Record"), {"fields": ["id", "source", "created", "content_type"], "classes": ["collapse"]}),
+        (_("Record"), {"fields": ["id", "owner", "source", "created", "content_type"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
         "drawing_large",
@@ -93,6 +93,7 @@ class DrawingAdmin(SaliencyAdminMixin, admin.ModelAdmin):
         "position",
         "box",
         "id",
+        "owner",
         "source",
         "created",
         "content_type",

@@ -344,3 +344,10 @@ def test_the_admin_shows_reviewers_every_users_drawings(admin_client, owned_draw
 
     assert page.status_code == 200
     assert owned_drawing["id"][:8] in page.content.decode()
+
+
+def test_a_drawings_admin_page_names_its_owner(admin_client, owner, owned_drawing):
+    page = admin_client.get(f"/admin/recognizer/drawing/{owned_drawing['id']}/change/")
+
+    assert page.status_code == 200
+    assert f"/admin/auth/user/{owner.pk}/change/" in page.content.decode()
