@@ -98,7 +98,7 @@ def main(argv=None) -> dict:
     running = [ms for ms, status, _ in tagged if status == "running"]
     training = [ms for ms, status, stage in tagged if status == "running" and stage == "training"]
     report = {
-        "command": "python -m ops.jobs_responsiveness " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": " ".join(["python -m ops.jobs_responsiveness", *(argv if argv is not None else sys.argv[1:])]),
         "job_tf_threads": args.threads, "cores": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2),
         "retrain_options": options, "confirmed_drawings": args.drawings,
         "idle_requests": len(idle), "p50_idle_ms": _p50(idle),

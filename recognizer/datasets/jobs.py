@@ -94,7 +94,14 @@ def run_import(*, job: Job, report) -> dict:
 
 def _open_archive(arguments: dict):
     if arguments.get("upload"):
-        return upload_storage().open(arguments["upload"], "rb")
+        try:
+            return upload_storage().open(arguments["upload"], "rb")
+        except OSError:
+            raise DatasetError(
+                f"the uploaded archive ({arguments['upload']}) is not in this worker's upload storage: a worker on "
+                "another machine than the web server needs the same STORAGES['datasets'] (or a shared "
+                "VAR_DIR/dataset-uploads); upload it again once it has"
+            ) from None
     try:
         return open(arguments["path"], "rb")
     except OSError as err:

@@ -38,6 +38,9 @@ def keras_callback(recorder: JobRecorder):
             self._write(self.steps, logs)
             recorder.check_cancel(force=True)
 
+        def on_train_end(self, logs=None):
+            recorder.update(stage="measuring")  # exporting, evaluating, the promotion gate: until "done"
+
         def _write(self, step: int, logs) -> None:
             self.written = time.monotonic()
             done = (self.epoch * self.steps + step) / (self.epochs * self.steps)

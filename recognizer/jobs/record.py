@@ -14,6 +14,9 @@ from recognizer.jobs.exceptions import JobCancelled
 from recognizer.models import Job
 
 CANCEL_CHECK_SECONDS = 1.0  # at most one cancel_requested read per second between batches
+# The train and retrain commands print "<stage>: ..." when they start these stages; other lines with a colon
+# (a table's legend, "fixed: ...") are only logged.
+LOG_STAGES = frozenset({"data", "model", "mix"})
 
 
 class JobRecorder:
@@ -51,7 +54,7 @@ class JobRecorder:
 
 class LogStream:
     """A file-like stdout for a management command run by a job: every line goes to the job's log, and a
-    line naming a stage ("data:", "model:", ...) becomes progress["stage"]."""
+    line starting with a stage of LOG_STAGES ("data:", "model:", "mix:") becomes progress["stage"]."""
 
     def __init__(self, recorder: JobRecorder):
         self.recorder = recorder
@@ -60,8 +63,8 @@ class LogStream:
         for line in text.splitlines():
             if line.strip():
                 self.recorder.append(line)
-                stage = line.split(":", 1)[0].strip() if ":" in line[:30] else ""
-                if stage and " " not in stage.strip():
+                stage = line.split(":", 1)[0].strip()
+                if stage in LOG_STAGES:
                     self.recorder.update(stage=stage)
         return len(text)
 

@@ -90,6 +90,19 @@ def test_a_background_import_of_a_bad_archive_fails_in_the_worker(tmp_path, uplo
     assert job.error == "not a zip archive (or a damaged one)" and list(uploads.iterdir()) == []
 
 
+def test_a_worker_that_cannot_reach_the_upload_says_so(archive, uploads):
+    """A worker on another machine, without the web server's upload storage, finds no archive."""
+    command("import_dataset", str(archive), "--name", "cli", "--background")
+    job = Job.objects.get()
+    (uploads / job.arguments["upload"]).unlink()
+    assert run_job.call(str(job.pk)) == Job.Status.FAILED
+    job.refresh_from_db()
+    assert job.error.startswith(f"the uploaded archive ({job.arguments['upload']}) is not in this worker's upload "
+                                "storage: a worker on another machine than the web server needs the same "
+                                "STORAGES['datasets']")
+    assert "Traceback" not in job.log and not Drawing.objects.exists()
+
+
 def test_refusals_known_before_the_job_make_no_job(archive, uploads):
     command("import_dataset", str(archive), "--name", "cli")
     for extra in ([], ["--background"]):

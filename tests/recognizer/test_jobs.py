@@ -245,3 +245,19 @@ def test_cancelling_a_running_job_twice_closes_it_when_its_worker_is_gone():
     assert job_cancel(job=job) and job.status == Job.Status.CANCELLED
     assert job.error == "cancelled twice: closed without waiting for its worker"
     assert job_enqueue(kind=Job.Kind.RETRAIN).status == Job.Status.QUEUED
+
+
+def test_the_log_stream_takes_only_the_commands_stage_lines_as_stages():
+    from recognizer.jobs.record import JobRecorder, LogStream
+
+    job = job_enqueue(kind=Job.Kind.RETRAIN)
+    stream = LogStream(JobRecorder(job.pk))
+    stream.write("mix: 1,200 images + 80 drawings x3; 1 epoch(s) of 10 steps\n")
+    stages = [Job.objects.get(pk=job.pk).progress["stage"]]
+    stream.write("fixed: the active model gets it wrong, the candidate right; broken: the reverse\n")
+    stream.write("promotion gate: refused (too few held-out drawings)\n")
+    job.refresh_from_db()
+    assert stages == ["mix"] and job.progress == {"stage": "mix"}
+    assert job.log.splitlines() == ["mix: 1,200 images + 80 drawings x3; 1 epoch(s) of 10 steps",
+                                    "fixed: the active model gets it wrong, the candidate right; broken: the reverse",
+                                    "promotion gate: refused (too few held-out drawings)"]
