@@ -314,15 +314,15 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("training curves"))
     def training_curves(self, version):
-        return _plot(version, artifacts.CURVES_PLOT)
+        return _plot(version, artifacts.CURVES_PLOT, gettext("training curves"))
 
     @admin.display(description=_("confusion matrix (MNIST test)"))
     def confusion_matrix(self, version):
-        return _plot(version, artifacts.CONFUSION_PLOT)
+        return _plot(version, artifacts.CONFUSION_PLOT, gettext("confusion matrix (MNIST test)"))
 
     @admin.display(description=_("reliability diagram"))
     def reliability(self, version):
-        return _plot(version, artifacts.RELIABILITY_PLOT)
+        return _plot(version, artifacts.RELIABILITY_PLOT, gettext("reliability diagram"))
 
     @admin.display(description=_("figures per validation set"))
     def evaluations_table(self, version):
@@ -365,11 +365,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
         return f"{report.code_revision or gettext('unknown revision')}: {report.command or '-'}"
 
 
-def _plot(version: ModelVersion, name: str):
+def _plot(version: ModelVersion, name: str, alt: str):
     """The PNG beside the version's model, inlined: plots are ~50 KB and shown only on one page."""
     path = version.artifact_path.parent / name
     try:
         encoded = base64.b64encode(path.read_bytes()).decode()
     except OSError:
         return "-"
-    return format_html('<img src="data:image/png;base64,{}" alt="{}" style="max-width: 100%">', encoded, name)
+    return format_html('<img src="data:image/png;base64,{}" alt="{}" style="max-width: 100%">', encoded, alt)

@@ -3,13 +3,13 @@
 Most messages are marked where they are written (gettext in the serializers, uploads.py, the views). A few
 reach clients from code that must not depend on Django's translation machinery, or that is not ours:
 `ml/` (DrawingError: the image is empty, corrupt, too large, has no digit), the services' refusals, the
-model files' ModelUnavailable reasons, and Django's own SuspiciousOperation messages. Those arrive here
-as English text; `translate` finds the message among the known ones (exactly, or by a pattern with its
-figures) and answers it in the active language, figures re-formatted the language's way. A message it
-does not know is returned unchanged: DRF's own are translated by DRF already.
+model files' ModelUnavailable reasons, Django's SuspiciousOperation messages and DRF's JSON parse error.
+Those arrive here as English text; `translate` finds the message among the known ones (exactly, or by a
+pattern with its figures) and answers it in the active language, figures written the language's way. A
+message it does not know is returned unchanged: DRF's own are translated by DRF (and drf_messages.py).
 
 When code in one of those places changes a message, the pattern here must follow, or the message stays
-English: tests/recognizer/test_i18n.py raises every one of them in German to catch that.
+English: tests/recognizer/test_i18n.py checks an example of every one, and the real ml.preprocess ones.
 """
 import re
 from dataclasses import dataclass
@@ -64,10 +64,13 @@ KNOWN = [
           _("the stored model file of version %(version)s does not match its checksum")),
     known(r"this server cannot write its copy of model version (?P<version>.+)",
           _("this server cannot write its copy of model version %(version)s")),
+    # rest_framework.parsers.JSONParser (not marked for translation there; the reason is Python's, in English)
+    known(r"JSON parse error - (?P<reason>.*)", _("JSON parse error - %(reason)s")),
     # django.core.exceptions.TooManyFieldsSent and TooManyFilesSent
     known(r"The number of GET/POST parameters exceeded settings\.DATA_UPLOAD_MAX_NUMBER_FIELDS\.",
-          _("too many fields in the form")),
-    known(r"The number of files exceeded settings\.DATA_UPLOAD_MAX_NUMBER_FILES\.", _("too many files in the form")),
+          _("The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.")),
+    known(r"The number of files exceeded settings\.DATA_UPLOAD_MAX_NUMBER_FILES\.",
+          _("The number of files exceeded settings.DATA_UPLOAD_MAX_NUMBER_FILES.")),
 ]
 
 

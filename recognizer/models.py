@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from ml.report import HELD_OUT, MNIST_TEST, Report
 
@@ -81,7 +81,7 @@ class ModelVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (active)" if self.is_active else self.name
+        return gettext("%(name)s (active)") % {"name": self.name} if self.is_active else self.name
 
     @property
     def artifact_path(self) -> Path:
@@ -196,7 +196,7 @@ class Drawing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"drawing {str(self.id)[:8]}: predicted {self.predicted_digit}"
+        return gettext("drawing %(id)s: predicted %(digit)s") % {"id": str(self.id)[:8], "digit": self.predicted_digit}
 
     @property
     def training_label(self) -> int | None:
@@ -275,7 +275,8 @@ class Number(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"number {str(self.id)[:8]}: read {self.number or '(no digit)'}"
+        return gettext("number %(id)s: read %(number)s") % {
+            "id": str(self.id)[:8], "number": self.number or gettext("(no digit)")}
 
     @property
     def is_confirmed(self) -> bool:
@@ -332,7 +333,7 @@ class Job(models.Model):
         ordering = ["-created"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.status})"
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
 
     @property
     def is_finished(self) -> bool:

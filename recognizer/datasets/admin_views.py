@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext, gettext_lazy as _
 
 from recognizer.datasets.archive import DatasetError
 from recognizer.datasets.exporters import dataset_export
@@ -25,6 +26,7 @@ from recognizer.datasets.jobs import DOWNLOAD_URL_NAME, enqueue_export, enqueue_
 from recognizer.datasets.limits import Limits
 from recognizer.datasets.services import dataset_import
 from recognizer.exceptions import ModelUnavailable
+from recognizer.localized import grouped
 from recognizer.models import Drawing, Job
 
 TEMPLATE = "admin/recognizer/drawing/import_dataset.html"
@@ -52,24 +54,27 @@ def admin_limits() -> Limits:
 
 class DatasetUploadForm(forms.Form):
     file = forms.FileField(
-        help_text="A .zip of images with labels.csv (header file,label; label 0-9 or x for not a digit), "
-        "a .zip of two IDX files, or an .npz with x (N,28,28) and y (0-9, 10 = not a digit)."
+        label=_("File"),
+        help_text=_("A .zip of images with labels.csv (header file,label; label 0-9 or x for not a digit), "
+                    "a .zip of two IDX files, or an .npz with x (N,28,28) and y (0-9, 10 = not a digit)."),
     )
-    name = forms.CharField(max_length=100, help_text="Stored on every drawing: letters, digits, '.', '_', '-'.")
-    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS], initial="auto",
-                               help_text="auto tells the format from the archive's contents.")
-    append = forms.BooleanField(required=False, help_text="Add to an existing dataset of this name.")
+    name = forms.CharField(max_length=100, label=_("Name"),
+                           help_text=_("Stored on every drawing: letters, digits, '.', '_', '-'."))
+    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS], initial="auto", label=_("Format"),
+                               help_text=_("auto tells the format from the archive's contents."))
+    append = forms.BooleanField(required=False, label=_("Append"), help_text=_("Add to an existing dataset of this name."))
     background = forms.BooleanField(
-        required=False, initial=True,
-        help_text="Import in a background job (follow it under Jobs). Unticked: import now, in this request, "
-        "with a lower limit on files.",
+        required=False, initial=True, label=_("Background"),
+        help_text=_("Import in a background job (follow it under Jobs). Unticked: import now, in this request, "
+                    "with a lower limit on files."),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = admin_limits().max_total_bytes
         if upload.size > limit:
-            raise forms.ValidationError(f"the file is {upload.size:,} bytes; the limit is {limit:,} bytes")
+            raise forms.ValidationError(gettext("the file is %(size)s bytes; the limit is %(limit)s bytes")
+                                        % {"size": grouped(upload.size), "limit": grouped(limit)})
         return upload
 
 
@@ -89,7 +94,7 @@ def import_dataset_view(request: HttpRequest, model_admin: ModelAdmin) -> HttpRe
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Drawing._meta,
-        "title": "Import a dataset",
+        "title": gettext("Import a dataset"),
         "form": form,
         "max_entries": admin_limits().max_entries,
     }
@@ -102,7 +107,7 @@ def _enqueue(request: HttpRequest, form: DatasetUploadForm):
         return enqueue_import(file=data["file"], name=data["name"], fmt=data["format"], append=data["append"],
                               user=request.user)
     except DatasetError as err:
-        form.add_error(None, f"Nothing was imported: {err}")
+        form.add_error(None, gettext("Nothing was imported: %(reason)s") % {"reason": err})
         return None
 
 
@@ -112,17 +117,25 @@ def _import(request: HttpRequest, model_admin: ModelAdmin, form: DatasetUploadFo
         result = dataset_import(file=data["file"], name=data["name"], fmt=data["format"], append=data["append"],
                                 user=request.user, limits=admin_limits())
     except DatasetError as err:
-        form.add_error(None, f"Nothing was imported: {err}")
+        form.add_error(None, gettext("Nothing was imported: %(reason)s") % {"reason": err})
         return False
     except ModelUnavailable:
-        form.add_error(None, "Nothing was imported: no model version is active to predict the drawings.")
+        form.add_error(None, gettext("Nothing was imported: no model version is active to predict the drawings."))
         return False
-    summary = result.summary()
-    model_admin.message_user(request, f"{summary[0].upper()}{summary[1:]}.", messages.SUCCESS)
+    model_admin.message_user(request, _summary(result), messages.SUCCESS)
     return True
 
 
-@admin.action(description="Export selected confirmed drawings in the background (zip + labels.csv)",
+def _summary(result) -> str:
+    """What the import did, as `result.summary()` says it, in the reviewer's language."""
+    ignored = gettext("; %(count)s unlisted file(s) ignored") % {"count": grouped(result.ignored)} if result.ignored else ""
+    return gettext("Imported %(count)s drawing(s) into dataset '%(name)s' from a %(format)s archive (%(digits)s digits, "
+                   "%(not_digits)s not a digit%(ignored)s).") % {
+        "count": grouped(result.count), "name": result.name, "format": result.format, "digits": grouped(result.digits),
+        "not_digits": grouped(result.not_digits), "ignored": ignored}
+
+
+@admin.action(description=_("Export selected confirmed drawings in the background (zip + labels.csv)"),
               permissions=["view"])
 def export_selected_in_background(model_admin: ModelAdmin, request: HttpRequest, queryset) -> HttpResponse | None:
     """For selections too large for one request: a job writes the file; its page links the download."""
@@ -141,17 +154,17 @@ def export_download_view(request: HttpRequest, model_admin: ModelAdmin, job_id) 
     job = Job.objects.filter(pk=job_id, kind=Job.Kind.EXPORT, status=Job.Status.SUCCEEDED).first()
     storage = upload_storage()
     if job is None or not job.result.get("file") or not storage.exists(job.result["file"]):
-        raise Http404("no finished export with this id")
+        raise Http404(gettext("no finished export with this id"))
     return FileResponse(storage.open(job.result["file"], "rb"), as_attachment=True,
                         filename=job.result["file"].rsplit("-", 1)[-1], content_type="application/zip")
 
 
-@admin.action(description="Export selected confirmed drawings (zip + labels.csv)", permissions=["view"])
+@admin.action(description=_("Export selected confirmed drawings (zip + labels.csv)"), permissions=["view"])
 def export_selected(model_admin: ModelAdmin, request: HttpRequest, queryset) -> HttpResponse | None:
     """Unconfirmed drawings among the selection are left out (they have no label to export)."""
     result = dataset_export(queryset, "zip")
     if result.count == 0:
-        model_admin.message_user(request, "None of the selected drawings is confirmed: nothing to export.",
+        model_admin.message_user(request, gettext("None of the selected drawings is confirmed: nothing to export."),
                                  messages.ERROR)
         return None
     response = HttpResponse(result.data, content_type="application/zip")

@@ -2,10 +2,12 @@
 and the data it was trained on, so nobody needs the raw metrics JSON to answer "how was this made?"."""
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy as _
 
 from ml.report import Report
 from recognizer.localized import decimal, grouped
+
+KINDS = {"trained": _("trained"), "retrained": _("retrained"), "imported": _("imported")}  # ml/report.py's kinds
 
 
 def training_table(report: Report) -> SafeString:
@@ -19,7 +21,7 @@ def training_table(report: Report) -> SafeString:
         (gettext("best epoch (weights kept)"), _or_dash(training.get("best_epoch"))),
         (gettext("training time"),
          "-" if seconds is None else gettext("%(minutes)s min") % {"minutes": decimal(seconds / 60, 1)}),
-        (gettext("kind"), report.kind),
+        (gettext("kind"), KINDS.get(report.kind, report.kind)),
         (gettext("trained from"), report.parent or "-"),
     ]
     return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
