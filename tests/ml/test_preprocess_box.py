@@ -48,7 +48,7 @@ def with_specks(mask: np.ndarray, seed: int) -> np.ndarray:
 
 def test_canvas_drawings_give_exactly_the_whole_canvas_input(mnist_test):
     images, _ = mnist_test
-    for i, image in enumerate(images[:300]):
+    for i, image in enumerate(images[:100]):
         mask = canvas.stroke_mask(image)
         small = canvas.place(canvas.stroke_mask(image, size=90), (400, 600), 250, 40)  # a corner of a big canvas
         for ink in (decode_ink(canvas.canvas_png(image)), with_specks(mask, i), with_specks(small, i)):
@@ -57,5 +57,5 @@ def test_canvas_drawings_give_exactly_the_whole_canvas_input(mnist_test):
 
 def test_raw_mnist_digits_give_exactly_the_whole_canvas_input(mnist_test):
     images, _ = mnist_test
-    for image in images[:2000]:
+    for image in images[:1000]:
         assert np.array_equal(to_model_input(image), whole_canvas_model_input(image))
