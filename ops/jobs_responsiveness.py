@@ -13,8 +13,11 @@ its progress visible, while the site keeps answering predictions with p50 within
    options below (a real POST of the Jobs page's form); then, until the job ends, the job's progress is
    read from the admin (`/admin/recognizer/job/<id>/progress/`, what its page shows) between batches of
    predictions, each prediction tagged with the job's last seen status and stage;
-6. one JSON line: p50 idle, p50 while the job was running (and while it was in its training stage), the
-   ratios to idle, how the job ended, and the progress that was seen.
+6. `--requests` idle predictions again once the job has ended: other work on the machine changes the
+   latency too, so an idle p50 from before and one from after frame the job's;
+7. one JSON line: p50 idle (before and after), p50 while the job was running (and while it was in its
+   training stage), the ratios to idle before and after, the load average at each step, how the job ended,
+   and the progress that was seen.
 
 The default retrain options are the quickest that still run every step of a real retrain (fine-tuning the
 active model on the confirmed drawings mixed with MNIST and a sample of its other sources, then measuring
@@ -79,15 +82,18 @@ def main(argv=None) -> dict:
         try:
             _wait_until_healthy(port, site, Path(tmp) / "run.log")
             _confirm_drawings(port, token, train_images[:args.drawings], train_labels[:args.drawings])
+            loads = {"idle_before": _load()}
             idle = [_predict(port, bodies[i % len(bodies)]) for i in range(args.requests)]
             staff = AdminSession(f"http://{HOST}:{port}", STAFF, PASSWORD)
             options = {"epochs": args.epochs, "mnist_limit": args.mnist_limit, "refresher_scale": args.refresher_scale}
             final_url, _ = staff.post("/admin/recognizer/job/start/retrain/", options)
             job_id = re.search(r"/admin/recognizer/job/([0-9a-f-]{36})/change/", final_url).group(1)
-            started = time.monotonic()
-            tagged, seen, last = _while_the_job_runs(staff, job_id, port, bodies, args.timeout)
-            seconds = time.monotonic() - started
+            started, loads["job_start"] = time.monotonic(), _load()
+            tagged, seen, last, during = _while_the_job_runs(staff, job_id, port, bodies, args.timeout)
+            seconds, loads["job_end"], loads["job_mean"] = time.monotonic() - started, _load(), _mean(during)
             page = staff.get(f"/admin/recognizer/job/{job_id}/change/")
+            after = [_predict(port, bodies[i % len(bodies)]) for i in range(args.requests)]
+            loads["idle_after"] = _load()
         finally:
             site.send_signal(2)  # SIGINT, as Ctrl-C does
             try:
@@ -99,12 +105,13 @@ def main(argv=None) -> dict:
     training = [ms for ms, status, stage in tagged if status == "running" and stage == "training"]
     report = {
         "command": " ".join(["python -m ops.jobs_responsiveness", *(argv if argv is not None else sys.argv[1:])]),
-        "job_tf_threads": args.threads, "cores": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2),
+        "job_tf_threads": args.threads, "cores": os.cpu_count(), "load_average_1m": loads,
         "retrain_options": options, "confirmed_drawings": args.drawings,
-        "idle_requests": len(idle), "p50_idle_ms": _p50(idle),
+        "idle_requests": len(idle), "p50_idle_ms": _p50(idle), "p50_idle_after_ms": _p50(after),
         "running_requests": len(running), "p50_running_ms": _p50(running),
         "training_requests": len(training), "p50_training_ms": _p50(training),
         "ratio_running": _ratio(running, idle), "ratio_training": _ratio(training, idle),
+        "ratio_running_to_after": _ratio(running, after), "ratio_training_to_after": _ratio(training, after),
         "job_status": last["status"], "job_seconds": round(seconds, 1), "job_error": last["error"],
         "job_result": last["result"], "progress_reads": len(seen), "stages_seen": _stages(seen),
         "epochs_seen": sorted({p["epoch"] for p in seen if p.get("epoch")}),
@@ -118,17 +125,19 @@ def main(argv=None) -> dict:
 
 def _while_the_job_runs(staff: AdminSession, job_id: str, port: int, bodies, timeout: float):
     """Reads the progress as staff do, sends PREDICTIONS_PER_POLL predictions, again until the job ends.
-    Returns (latency_ms, status, stage) per prediction, the progress read while running, the last answer."""
-    tagged, seen, i = [], [], 0
+    Returns (latency_ms, status, stage) per prediction, the progress read while running, the last answer, and
+    the machine's 1-minute load average at each read."""
+    tagged, seen, loads, i = [], [], [], 0
     deadline = time.monotonic() + timeout
     while True:
         last = json.loads(staff.get(f"/admin/recognizer/job/{job_id}/progress/"))
         if last["status"] not in UNFINISHED:
-            return tagged, seen, last
+            return tagged, seen, last, loads
         if time.monotonic() > deadline:
             raise RuntimeError(f"the job did not finish in {timeout:.0f} s; last seen: {last}")
         if last["status"] == "running":
             seen.append(last["progress"])
+            loads.append(_load())
         stage = last["progress"].get("stage", "")
         for _ in range(PREDICTIONS_PER_POLL):
             tagged.append((_predict(port, bodies[i % len(bodies)]), last["status"], stage))
@@ -169,6 +178,14 @@ def _wait_until_healthy(port: int, site: subprocess.Popen, log: Path, timeout: f
             pass
         time.sleep(0.25)
     raise RuntimeError(f"the site did not answer /health in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
 
 
 def _stages(progress: list[dict]) -> list[str]:

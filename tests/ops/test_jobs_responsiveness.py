@@ -21,6 +21,7 @@ def test_a_retrain_started_in_the_admin_is_followed_while_predictions_are_timed(
     assert "training" in stages and stages.index("training") < stages.index("measuring"), stages
     assert report["epochs_seen"] == [1] and report["loss_seen"]
     assert 0 < report["largest_fraction_seen"] <= 1 and report["progress_reads"] > 0
-    assert report["idle_requests"] == 20 and report["p50_idle_ms"] > 0
+    assert report["idle_requests"] == 20 and report["p50_idle_ms"] > 0 and report["p50_idle_after_ms"] > 0
+    assert set(report["load_average_1m"]) == {"idle_before", "job_start", "job_mean", "job_end", "idle_after"}
     assert report["running_requests"] >= report["training_requests"] > 0 and report["p50_training_ms"] > 0
     assert report["ratio_running"] == round(report["p50_running_ms"] / report["p50_idle_ms"], 2)
