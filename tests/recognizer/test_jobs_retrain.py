@@ -12,6 +12,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.training, pytest.mark.slow]
 QUICK = {"epochs": 2, "mnist_limit": 4000, "min_labels": 10, "refresher_scale": 0.05, "promote": "never"}
 
 
+@pytest.fixture(autouse=True)
+def _pytest_keeps_its_cpus(settings):
+    """run_job runs here, in pytest's process: narrowing and nicing it would slow every later test
+    (recognizer/jobs/cpu.py is tested in a child process, test_jobs_cpu.py)."""
+    settings.JOB_LIMIT_CPU = False
+
+
 def test_a_retrain_job_reports_progress_and_links_its_version(mnist_train, reviewer, model_dir):  # noqa: F811
     confirm_drawings(mnist_train, reviewer, tilted=30, upright=10)
     job = job_enqueue(kind=Job.Kind.RETRAIN, arguments=QUICK, user=reviewer)

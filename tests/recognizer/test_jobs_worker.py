@@ -64,6 +64,8 @@ def test_a_training_started_in_the_admin_survives_a_restart_of_the_web_server(tm
     assert done["status"] == "succeeded", row["log"][-3000:]
     assert done["result"]["version"] in versions and row["model_version_id"] is not None
     assert "epoch  1/1" in row["log"] and row["progress"]["stage"] == "done"
+    assert re.search(r"^limits: 1 of \d+ CPUs \(\d+\), nice 10, TensorFlow threads 1 \(JOB_TF_THREADS\)$", row["log"],
+                     re.MULTILINE), row["log"][:500]
     assert "http-equiv" not in page and done["result"]["version"] in page
 
 
