@@ -105,7 +105,8 @@ class JobAdmin(admin.ModelAdmin):
             self.message_user(request, _("asked the job to stop; it stops at its next check (within seconds). "
                                          "If its worker is gone, cancel again to close it."))
         else:
-            self.message_user(request, _("the job had already %(status)s") % {"status": job.status}, messages.WARNING)
+            self.message_user(request, _("the job had already %(status)s") % {"status": job.get_status_display()},
+                              messages.WARNING)
         return redirect("admin:recognizer_job_change", job.pk)
 
     def progress_view(self, request, pk):
@@ -134,11 +135,11 @@ def start_arguments(kind: str) -> dict:
 def progress_text(job: Job) -> str:
     """"training, epoch 2/5, loss 0.3121, ~3 min left" from what the worker last reported."""
     p = job.progress
-    parts = [p.get("stage") or job.status]
+    parts = [p.get("stage") or job.get_status_display()]  # a stage is the worker's own word (training, ...)
     if p.get("epochs"):
-        parts.append(f"epoch {p.get('epoch')}/{p['epochs']}")
+        parts.append(_("epoch %(epoch)s/%(epochs)s") % {"epoch": p.get("epoch"), "epochs": p["epochs"]})
     if p.get("loss") is not None:
-        parts.append(f"loss {p['loss']}")
+        parts.append(_("loss %(loss)s") % {"loss": p["loss"]})
     if p.get("seconds_left") is not None and not job.is_finished:
-        parts.append(f"~{max(1, round(p['seconds_left'] / 60))} min left")
+        parts.append(_("~%(minutes)s min left") % {"minutes": max(1, round(p["seconds_left"] / 60))})
     return ", ".join(str(part) for part in parts)

@@ -15,12 +15,14 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-NAME = "Digits — handwritten digit recognition"
+# In the request's language (the manifest's "lang" says which); the short name is the brand.
+NAME = _("Digits — handwritten digit recognition")
 SHORT_NAME = "Digits"
-DESCRIPTION = "Draw a digit or write a number and see what a neural network reads, and how sure it is."
+DESCRIPTION = _("Draw a digit or write a number and see what a neural network reads, and how sure it is.")
 # The page's own background (--bg in static/recognizer/style.css), light and dark.
 LIGHT = {"background_color": "#f4f5f9", "theme_color": "#f4f5f9"}
 DARK = {"background_color": "#0e1016", "theme_color": "#0e1016"}
@@ -41,10 +43,10 @@ def manifest(request):
     start = reverse("recognizer:index")
     body = {
         "id": start,
-        "name": NAME,
+        "name": str(NAME),
         "short_name": SHORT_NAME,
-        "description": DESCRIPTION,
-        "lang": "en",
+        "description": str(DESCRIPTION),
+        "lang": get_language(),
         "start_url": start,
         "scope": start,
         "display": "standalone",

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from recognizer.retraining import PROMOTE_CHOICES
 
 
+PROMOTE_LABELS = {"auto": _("auto"), "always": _("always"), "never": _("never")}  # the command's words, translated
+
+
 class RetrainStartForm(forms.Form):
     epochs = forms.IntegerField(required=False, min_value=1, max_value=100,
                                 label=_("epochs"), help_text=_("passes over MNIST and the drawings"))
@@ -14,7 +17,7 @@ class RetrainStartForm(forms.Form):
     refresher_scale = forms.FloatField(required=False, min_value=0, max_value=10, label=_("refresher scale"),
                                        help_text=_("share of other writers' digits and non-digits mixed in; 0 leaves "
                                                    "them out"))
-    promote = forms.ChoiceField(required=False, choices=[("", "")] + [(c, c) for c in PROMOTE_CHOICES],
+    promote = forms.ChoiceField(required=False, choices=[("", "")] + [(c, PROMOTE_LABELS.get(c, c)) for c in PROMOTE_CHOICES],
                                 label=_("promote"), help_text=_("auto: only if the promotion gate passes"))
 
     def arguments(self) -> dict:

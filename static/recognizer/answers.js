@@ -1,6 +1,8 @@
 // What a drawing is, as the model or a person says it: a digit 0-9, or "not a digit".
 // One vocabulary for the result panel, the feedback buttons and the history.
 
+import { gettext } from "./i18n.js";
+
 /** A person's answer that the drawing is no digit at all (also the feedback button's data-label). */
 export const NOT_A_DIGIT = "not-a-digit";
 
@@ -32,7 +34,7 @@ export function feedbackBody(answer) {
 
 /** An answer in words: "7" or "not a digit". */
 export function describeAnswer(answer) {
-  return answer === NOT_A_DIGIT ? "not a digit" : String(answer);
+  return answer === NOT_A_DIGIT ? gettext("not a digit") : String(answer);
 }
 
 /** The most likely digits, most likely first, as {digit, probability}. */

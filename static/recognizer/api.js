@@ -1,17 +1,19 @@
 // The predictions and numbers APIs: JSON over fetch, with the CSRF header, a timeout,
 // and every failure turned into an ApiError carrying a message fit to show.
 
+import { gettext, interpolate } from "./i18n.js";
+
 const TIMEOUT_MS = 15000;
 
 const MESSAGES = {
-  network: "Can't reach the server. Check your connection and try again.",
-  timeout: "The server is taking too long to answer. Try again.",
-  403: "Your session has expired. Reload the page and try again.",
-  404: "That drawing is no longer on the server.",
-  413: "That drawing is too large to send.",
-  429: "Too many requests, wait a moment and try again.",
-  503: "The recognizer is not available right now. Try again shortly.",
-  default: "Something went wrong. Try again.",
+  network: gettext("Can't reach the server. Check your connection and try again."),
+  timeout: gettext("The server is taking too long to answer. Try again."),
+  403: gettext("Your session has expired. Reload the page and try again."),
+  404: gettext("That drawing is no longer on the server."),
+  413: gettext("That drawing is too large to send."),
+  429: gettext("Too many requests, wait a moment and try again."),
+  503: gettext("The recognizer is not available right now. Try again shortly."),
+  default: gettext("Something went wrong. Try again."),
 };
 
 export class ApiError extends Error {
@@ -42,7 +44,7 @@ function messageFor(status, body) {
   if (status === 429 || status === 403) return MESSAGES[status];
   const serverText = body?.error ?? body?.detail;
   if (typeof serverText === "string" && serverText.trim()) return sentence(serverText);
-  return MESSAGES[status] ?? `${MESSAGES.default} (error ${status})`;
+  return MESSAGES[status] ?? `${MESSAGES.default} ${interpolate(gettext("(error %(status)s)"), { status })}`;
 }
 
 /**

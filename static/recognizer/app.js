@@ -6,15 +6,11 @@ import { describeAnswer, feedbackBody, looksLikeDigit, parseAnswer, suggestionOf
 import { ApiError, createApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
 import { PredictionHistory, onHistoryChange, renderHistory } from "./history.js";
+import { gettext, interpolate } from "./i18n.js";
 import { UploadPreview, watchImageInput } from "./image-input.js";
 import { KeyboardPen } from "./pen.js";
 import { formatPercent } from "./percent.js";
 import { hideError, setBusy, showError, showRequestError, watchLoading } from "./status.js";
-
-// Django's JavaScript catalogue (/jsi18n/) defines these when the page loads it; English otherwise.
-const gettext = globalThis.gettext ?? ((text) => text);
-const interpolate =
-  globalThis.interpolate ?? ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
 
 const AUTO_PREDICT_DELAY_MS = 400; // after the pen lifts: a live answer, stored nowhere (the preview API)
 const REST_STORE_DELAY_MS = 1500; // no stroke for this long: the drawing is finished, store it once
@@ -123,13 +119,16 @@ function summary(prediction) {
   if (!looksLikeDigit(prediction)) {
     return interpolate(gettext("This doesn't look like a digit. Closest digits: %(guesses)s."), {
       guesses: guesses.join(", "),
-    }, true);
+    });
   }
   const confidence = formatPercent(prediction.confidence, { spoken: true });
-  const headline = `Predicted ${prediction.prediction} with ${confidence} confidence`;
+  const headline = interpolate(gettext("Predicted %(digit)s with %(confidence)s confidence"), {
+    digit: prediction.prediction,
+    confidence,
+  });
   const others = guesses.slice(1);
   return others.length
-    ? `${headline}. ${interpolate(gettext("Next: %(guesses)s."), { guesses: others.join(", ") }, true)}`
+    ? `${headline}. ${interpolate(gettext("Next: %(guesses)s."), { guesses: others.join(", ") })}`
     : headline;
 }
 
@@ -178,11 +177,12 @@ function showResult(prediction, { fromHistory = false } = {}) {
   const suggestion = suggestionOf(prediction);
   markFeedback(suggestion);
   els.feedbackStatus.dataset.tone = "";
-  els.feedbackStatus.textContent = suggestion === null ? "" : `You said it was ${describeAnswer(suggestion)}.`;
+  els.feedbackStatus.textContent =
+    suggestion === null ? "" : interpolate(gettext("You said it was %(answer)s."), { answer: describeAnswer(suggestion) });
 
   syncControls();
   refreshHistory();
-  announce(fromHistory ? `Earlier drawing. ${summary(prediction)}` : summary(prediction));
+  announce(fromHistory ? `${gettext("Earlier drawing.")} ${summary(prediction)}` : summary(prediction));
 }
 
 /** The headline: the digit and how sure, or first of all plainly "not a digit" (the top guesses follow). */
@@ -199,12 +199,14 @@ function showVerdict(prediction) {
 
   els.quick.dataset.verdict = els.verdict.dataset.verdict;
   els.quickReads.hidden = !isDigit;
-  els.quickDigit.textContent = isDigit ? digit : "Not a digit";
+  els.quickDigit.textContent = isDigit ? digit : gettext("Not a digit");
   els.quickConfidence.textContent = isDigit ? confidence : "";
   const spoken = formatPercent(prediction.confidence, { spoken: true });
   els.quick.setAttribute(
     "aria-label",
-    isDigit ? `Reads ${digit}, ${spoken} sure. Show details` : "Doesn't look like a digit. Show details",
+    isDigit
+      ? interpolate(gettext("Reads %(digit)s, %(confidence)s sure. Show details"), { digit, confidence: spoken })
+      : gettext("Doesn't look like a digit. Show details"),
   );
 }
 
@@ -300,7 +302,7 @@ async function predict({ auto = false, preview = !keeping() } = {}) {
   if (!preview) stopRestStore();
   if (pad.isDrawing) return undefined;
   if (padIsEmpty()) {
-    if (!auto) showError(els.error, "Draw a digit first — the canvas is empty.");
+    if (!auto) showError(els.error, gettext("Draw a digit first — the canvas is empty."));
     return undefined;
   }
   const current = state.canvasPrediction && state.predictedVersion === drawingKey() ? state.canvasPrediction : null;
@@ -382,7 +384,7 @@ function useFile(file) {
   state.uploads += 1;
   state.upload = file;
   uploaded.show(file);
-  els.uploadPreview.alt = interpolate(gettext("Your image, %(name)s"), { name: file.name || gettext("pasted") }, true);
+  els.uploadPreview.alt = interpolate(gettext("Your image, %(name)s"), { name: file.name || gettext("pasted") });
   syncControls();
   predict();
 }
@@ -401,7 +403,7 @@ async function sendFeedback(answer) {
   if (!shown || state.savingFeedback || !keeping()) return;
   state.savingFeedback = true;
   els.feedbackStatus.dataset.tone = "";
-  els.feedbackStatus.textContent = "Saving…";
+  els.feedbackStatus.textContent = gettext("Saving…");
   try {
     if (!shown.id) {
       // A live preview: feedback needs a stored drawing, so store this one first (once).
@@ -410,7 +412,7 @@ async function sendFeedback(answer) {
         els.feedbackStatus.textContent = "";
         return;
       }
-      els.feedbackStatus.textContent = "Saving…";
+      els.feedbackStatus.textContent = gettext("Saving…");
     }
     const saved = await api.feedback(shown.id, feedbackBody(answer));
     const suggestion = {
@@ -425,14 +427,16 @@ async function sendFeedback(answer) {
       state.shown = { ...state.shown, ...suggestion };
       markFeedback(answer);
       els.feedbackStatus.dataset.tone = "success";
-      els.feedbackStatus.textContent = `Thanks — saved as ${describeAnswer(answer)}`;
+      els.feedbackStatus.textContent = interpolate(gettext("Thanks — saved as %(answer)s"), {
+        answer: describeAnswer(answer),
+      });
     }
     refreshHistory();
   } catch (error) {
     if (state.shown?.id === shown.id) {
       els.feedbackStatus.dataset.tone = "error";
       els.feedbackStatus.textContent =
-        error instanceof ApiError ? error.message : "Couldn't save that. Try again.";
+        error instanceof ApiError ? error.message : gettext("Couldn't save that. Try again.");
     }
   } finally {
     state.savingFeedback = false;
@@ -506,7 +510,7 @@ async function deleteFromHistory(id) {
     await api.remove(id, entry.deleteToken);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404) {
-      showError(els.error, error instanceof ApiError ? error.message : "Couldn't delete that. Try again.");
+      showError(els.error, error instanceof ApiError ? error.message : gettext("Couldn't delete that. Try again."));
       return;
     }
   }
@@ -517,7 +521,7 @@ async function deleteFromHistory(id) {
   }
   if (state.shown?.id === id) resetResult();
   refreshHistory();
-  announce("Drawing deleted from the server.");
+  announce(gettext("Drawing deleted from the server."));
   $("#history-heading").focus();
 }
 

@@ -1,6 +1,7 @@
 // This browser's recent predictions, kept in localStorage, and their list.
 
 import { NOT_A_DIGIT, describeAnswer, suggestionOf } from "./answers.js";
+import { gettext, interpolate } from "./i18n.js";
 import { formatPercent } from "./percent.js";
 
 const KEY = "digits.history.v1";
@@ -95,7 +96,8 @@ export function onHistoryChange(callback) {
   });
 }
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto", style: "short" });
+// In the page's language (<html lang>, the switcher's choice), not the browser's.
+const relative = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto", style: "short" });
 
 function ago(iso, now = Date.now()) {
   // Never in the future: the server's clock may run a little ahead of ours.
@@ -110,7 +112,7 @@ function ago(iso, now = Date.now()) {
   ];
   let value = seconds;
   for (const [size, unit] of steps) {
-    if (Math.abs(value) < size) return unit === "second" ? "just now" : relative.format(value, unit);
+    if (Math.abs(value) < size) return unit === "second" ? gettext("just now") : relative.format(value, unit);
     value = Math.round(value / size);
   }
   return "";
@@ -150,10 +152,10 @@ export function renderHistory(list, entries, { currentId = null } = {}) {
       details.className = "history__details";
       const verdict = document.createElement("span");
       if (modelSaysDigit) {
-        verdict.textContent = `${formatPercent(entry.confidence)} sure`;
+        verdict.textContent = interpolate(gettext("%(confidence)s sure"), { confidence: formatPercent(entry.confidence) });
       } else {
         verdict.className = "history__tag";
-        verdict.textContent = "not a digit";
+        verdict.textContent = gettext("not a digit");
       }
       const time = document.createElement("time");
       time.dateTime = entry.created;
@@ -162,7 +164,7 @@ export function renderHistory(list, entries, { currentId = null } = {}) {
       if (entry.label !== null && entry.label !== undefined) {
         const label = document.createElement("span");
         label.className = "history__label";
-        label.textContent = `you said ${describeAnswer(entry.label)}`;
+        label.textContent = interpolate(gettext("you said %(answer)s"), { answer: describeAnswer(entry.label) });
         details.append(label);
       }
 
@@ -174,8 +176,11 @@ export function renderHistory(list, entries, { currentId = null } = {}) {
         remove.type = "button";
         remove.className = "btn btn--quiet history__delete";
         remove.dataset.deleteId = entry.id;
-        remove.textContent = "Delete";
-        remove.setAttribute("aria-label", `Delete this drawing (${describeAnswer(entry.digit)}) from the server`);
+        remove.textContent = gettext("Delete");
+        remove.setAttribute(
+          "aria-label",
+          interpolate(gettext("Delete this drawing (%(answer)s) from the server"), { answer: describeAnswer(entry.digit) }),
+        );
         item.append(remove);
       }
       return item;

@@ -2,6 +2,7 @@
 // in words, and on demand each digit's 28x28 input with its ten probabilities. No state here:
 // numbers.js decides when, these functions only build elements.
 
+import { gettext, interpolate, ngettext } from "./i18n.js";
 import { formatPercent } from "./percent.js";
 
 /** One box as CSS percentages of the uploaded image, so it scales with the displayed canvas. */
@@ -44,7 +45,7 @@ export function renderBoxes(layer, reading, size) {
       box("number-box", { main: String(digit.prediction), detail: formatPercent(digit.confidence) }, digit.box, size),
     ),
     ...reading.rejected.map((piece) =>
-      box("number-box number-box--rejected", { main: "not a digit" }, piece.box, size),
+      box("number-box number-box--rejected", { main: gettext("not a digit") }, piece.box, size),
     ),
   );
 }
@@ -52,14 +53,11 @@ export function renderBoxes(layer, reading, size) {
 /** The headline: the number read and how sure of all of it, or why there is none. */
 export function verdictText(reading) {
   if (!reading.digits.length) {
-    return { value: "", summary: "No digits found: nothing in this drawing reads as a digit." };
+    return { value: "", summary: gettext("No digits found: nothing in this drawing reads as a digit.") };
   }
-  return { value: reading.number, summary: `${formatPercent(reading.confidence)} sure` };
+  return { value: reading.number, summary: interpolate(gettext("%(confidence)s sure"), { confidence: formatPercent(reading.confidence) }) };
 }
 
-function piecesText(count) {
-  return count === 1 ? "1 piece is not a digit" : `${count} pieces are not digits`;
-}
 
 /** The digits in words, left to right: each with its confidence. */
 export function renderDigitList(list, reading) {
@@ -73,7 +71,13 @@ export function renderDigitList(list, reading) {
       const sure = document.createElement("span");
       sure.textContent = formatPercent(digit.confidence);
       item.append(value, " ", sure);
-      item.setAttribute("aria-label", `${digit.prediction}, ${formatPercent(digit.confidence, { spoken: true })} sure`);
+      item.setAttribute(
+        "aria-label",
+        interpolate(gettext("%(digit)s, %(confidence)s sure"), {
+          digit: digit.prediction,
+          confidence: formatPercent(digit.confidence, { spoken: true }),
+        }),
+      );
       return item;
     }),
   );
@@ -82,13 +86,19 @@ export function renderDigitList(list, reading) {
 /** The sentence about pieces judged not digits (dashed boxes), or null when there are none. */
 export function rejectedText(reading) {
   const count = reading.rejected.length;
-  return count ? `${piecesText(count)} (dashed boxes): left out of the number.` : null;
+  if (!count) return null;
+  const text = ngettext(
+    "%(count)s piece is not a digit (dashed boxes): left out of the number.",
+    "%(count)s pieces are not digits (dashed boxes): left out of the number.",
+    count,
+  );
+  return interpolate(text, { count });
 }
 
 function probabilityRows(probabilities, predicted) {
   const list = document.createElement("ol");
   list.className = "mini-probs";
-  list.setAttribute("aria-label", "Probability of each digit");
+  list.setAttribute("aria-label", gettext("Probability of each digit"));
   (probabilities ?? []).forEach((probability, digit) => {
     const value = Math.min(1, Math.max(0, probability));
     const row = document.createElement("li");
@@ -99,7 +109,7 @@ function probabilityRows(probabilities, predicted) {
     const bar = document.createElement("div");
     bar.className = "prob-bar";
     bar.setAttribute("role", "meter");
-    bar.setAttribute("aria-label", `Digit ${digit}`);
+    bar.setAttribute("aria-label", interpolate(gettext("Digit %(digit)s"), { digit }));
     bar.setAttribute("aria-valuemin", "0");
     bar.setAttribute("aria-valuemax", "100");
     bar.setAttribute("aria-valuenow", String(value * 100)); // the figure read out is aria-valuetext's
@@ -128,9 +138,9 @@ export function renderInputs(list, reading, inputsRoot) {
       const image = document.createElement("img");
       image.width = image.height = 28;
       image.src = digit.input_url ?? `${inputsRoot}${encodeURIComponent(digit.drawing)}/input`;
-      image.alt = `The 28 by 28 pixel image the model read as ${digit.prediction}`;
+      image.alt = interpolate(gettext("The 28 by 28 pixel image the model read as %(digit)s"), { digit: digit.prediction });
       const caption = document.createElement("figcaption");
-      caption.textContent = `Digit ${index + 1}: ${digit.prediction}`;
+      caption.textContent = interpolate(gettext("Digit %(position)s: %(digit)s"), { position: index + 1, digit: digit.prediction });
       figure.append(image, caption);
       item.append(figure, probabilityRows(digit.probabilities, digit.prediction));
       return item;

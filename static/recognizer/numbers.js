@@ -6,6 +6,7 @@
 
 import { ApiError, createNumbersApi } from "./api.js";
 import { DrawingPad } from "./canvas.js";
+import { gettext, interpolate } from "./i18n.js";
 import { UploadPreview, fitRect, percentRect, watchImageInput } from "./image-input.js";
 import { KeyboardPen } from "./pen.js";
 import { hideError, setBusy, showError, showRequestError, watchLoading } from "./status.js";
@@ -108,7 +109,9 @@ function showReading(reading, size) {
   els.modelVersion.textContent = reading.model_version ?? "";
   els.answer.value = "";
   els.status.dataset.tone = "";
-  els.status.textContent = reading.suggested_number ? `You said it was ${reading.suggested_number}.` : "";
+  els.status.textContent = reading.suggested_number
+    ? interpolate(gettext("You said it was %(answer)s."), { answer: reading.suggested_number })
+    : "";
   els.body.hidden = false;
   syncControls();
 }
@@ -160,7 +163,7 @@ async function read({ auto = false } = {}) {
   clearTimeout(state.autoTimer);
   if (pad.isDrawing) return;
   if (pad.isEmpty && !state.upload) {
-    if (!auto) showError(els.error, "Write a number first — the canvas is empty.");
+    if (!auto) showError(els.error, gettext("Write a number first — the canvas is empty."));
     return;
   }
   if (state.shown && state.readVersion === drawingKey()) return; // already on display
@@ -226,7 +229,7 @@ function useFile(file) {
   state.uploads += 1;
   state.upload = file;
   uploaded.show(file);
-  els.uploadPreview.alt = `Your image, ${file.name || "pasted"}`;
+  els.uploadPreview.alt = interpolate(gettext("Your image, %(name)s"), { name: file.name || gettext("pasted") });
   els.boxes.hidden = true;
   syncControls();
   read();
@@ -247,24 +250,24 @@ async function sendFeedback(event) {
   if (!shown || state.savingFeedback) return;
   if (!NUMBER_PATTERN.test(number)) {
     els.status.dataset.tone = "error";
-    els.status.textContent = "Type the number with digits only (up to 32), e.g. 2026.";
+    els.status.textContent = gettext("Type the number with digits only (up to 32), e.g. 2026.");
     els.answer.setAttribute("aria-invalid", "true");
     return;
   }
   els.answer.removeAttribute("aria-invalid");
   state.savingFeedback = true;
   els.status.dataset.tone = "";
-  els.status.textContent = "Saving…";
+  els.status.textContent = gettext("Saving…");
   try {
     await api.feedback(shown.id, number);
     if (state.shown?.id !== shown.id) return;
     state.shown = { ...state.shown, suggested_number: number };
     els.status.dataset.tone = "success";
-    els.status.textContent = `Thanks — saved as ${number}`;
+    els.status.textContent = interpolate(gettext("Thanks — saved as %(answer)s"), { answer: number });
   } catch (error) {
     if (state.shown?.id !== shown.id) return;
     els.status.dataset.tone = "error";
-    els.status.textContent = error instanceof ApiError ? error.message : "Couldn't save that. Try again.";
+    els.status.textContent = error instanceof ApiError ? error.message : gettext("Couldn't save that. Try again.");
   } finally {
     state.savingFeedback = false;
   }

@@ -4,7 +4,9 @@
 // "digits:network-failure") and a quick check of the server fails too. The banner is a polite live
 // region, so screen readers hear it come and go.
 
-const MESSAGE = "You are offline: drawings can't be read until you are back online.";
+import { gettext } from "./i18n.js";
+
+const MESSAGE = gettext("You are offline: drawings can't be read until you are back online.");
 const CHECK_EVERY_MS = 5000;
 
 const banner = document.querySelector("#offline-banner");

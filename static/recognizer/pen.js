@@ -6,11 +6,7 @@
 // clears; the pen is lifted first so they apply to a finished stroke. Every change is announced in
 // `status` (an aria-live region); the instructions are the canvas's aria-describedby.
 
-// Django's JavaScript catalogue (/jsi18n/) defines these when the page loads it; English otherwise.
-const gettext = globalThis.gettext ?? ((text) => text);
-const ngettext = globalThis.ngettext ?? ((one, many, count) => (count === 1 ? one : many));
-const interpolate =
-  globalThis.interpolate ?? ((format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name])));
+import { gettext, interpolate, ngettext } from "./i18n.js";
 
 export const ROWS = 40; // pen positions from top to bottom; across, as many per unit of width
 const BIG_STEP = 4; // positions per key press with Shift
@@ -136,13 +132,13 @@ export class KeyboardPen {
   _where() {
     return interpolate(gettext("Column %(column)s of %(columns)s, row %(row)s of %(rows)s."), {
       column: this.column, columns: this.columns, row: this.row, rows: ROWS,
-    }, true);
+    });
   }
 
   _strokes() {
     const count = this.pad.strokes.length;
     if (count === 0) return gettext("Nothing drawn yet.");
-    return interpolate(ngettext("%(count)s stroke drawn.", "%(count)s strokes drawn.", count), { count }, true);
+    return interpolate(ngettext("%(count)s stroke drawn.", "%(count)s strokes drawn.", count), { count });
   }
 
   _say(text) {

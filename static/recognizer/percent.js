@@ -7,9 +7,9 @@
 // the history, Number mode's digits and boxes. tests/browser/test_keyboard_and_upload.py checks that this
 // and the Python formatter write the same text for the same values.
 
+import { gettext } from "./i18n.js";
+
 const SPACE = "\u00a0";
-// Django's JavaScript catalogue (/jsi18n/) defines gettext when the page loads it; English otherwise.
-const gettext = globalThis.gettext ?? ((text) => text);
 const formatters = new Map(); // "lang|decimals" -> Intl.NumberFormat
 
 function formatter(decimals) {

@@ -5,6 +5,9 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // The page loads Django's JavaScript catalogue (/jsi18n/) first, so the reviewer reads their language.
+  const gettext = (text) => (typeof window.gettext === "function" ? window.gettext(text) : text);
+  const interpolate = (format, values) => format.replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
   const root = document.querySelector(".review-queue");
   const cards = Array.from(document.querySelectorAll(".review-card"));
   const status = document.getElementById("review-status");
@@ -20,7 +23,8 @@ document.addEventListener("DOMContentLoaded", () => {
     cards.forEach((card, i) => { card.hidden = i !== index; });
     done.hidden = index < cards.length;
     progress.textContent = index < cards.length
-      ? `${index + 1} of ${cards.length}` : `Done: ${cards.length} of ${cards.length}`;
+      ? interpolate(gettext("%(position)s of %(total)s"), { position: index + 1, total: cards.length })
+      : interpolate(gettext("Done: %(total)s of %(total)s"), { total: cards.length });
   }
 
   function announce(text) {
@@ -30,7 +34,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   async function decide(action, label) {
     if (busy) return;
-    if (action !== "undo" && index >= cards.length) { announce("The batch is finished."); return; }
+    if (action !== "undo" && index >= cards.length) { announce(gettext("The batch is finished.")); return; }
     busy = true;
     root.setAttribute("aria-busy", "true");
     const body = { action };
@@ -45,7 +49,8 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       const answer = await response.json().catch(() => ({}));
       if (!response.ok) {
-        announce(`Not done: ${answer.error || `the server answered ${response.status}`}.`);
+        const reason = answer.error || interpolate(gettext("the server answered %(status)s"), { status: response.status });
+        announce(interpolate(gettext("Not done: %(reason)s."), { reason }));
         return;
       }
       if (action === "undo") {
@@ -56,7 +61,7 @@ document.addEventListener("DOMContentLoaded", () => {
       }
       announce(answer.message);
     } catch (error) {
-      announce("Not done: the server could not be reached.");
+      announce(gettext("Not done: the server could not be reached."));
     } finally {
       busy = false;
       root.removeAttribute("aria-busy");

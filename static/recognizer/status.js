@@ -9,24 +9,26 @@
 // - showError / hideError / setBusy: the small view helpers both modes share (one copy, here).
 
 import { ApiError } from "./api.js";
+import { gettext, interpolate } from "./i18n.js";
 
-export const LOADING_TEXT = "Reading…";
+export const LOADING_TEXT = gettext("Reading…");
 const LOADING_DELAY_MS = 250;
 const TICK_MS = 250;
 
 const SENTENCES = {
-  throttled: (seconds) => `Too many requests: try again in ${seconds} s.`,
-  throttledReady: "Too many requests: you can try again now.",
-  throttledUnknown: "Too many requests. Wait a moment, then try again.",
-  unavailable: (seconds) => `The recognizer is not available right now: try again in ${seconds} s.`,
-  unavailableReady: "The recognizer should be back: try again now.",
-  unavailableUnknown: "The recognizer is not available right now. Try again in a moment.",
-  server: "Something went wrong on our side. Your drawing is still here: try again.",
-  badGateway: "The server did not answer properly. Your drawing is still here: try again.",
-  network: "Can't reach the server. Check your connection, then try again.",
-  unexpected: "Something went wrong. Try again.",
+  throttled: (seconds) => interpolate(gettext("Too many requests: try again in %(seconds)s s."), { seconds }),
+  throttledReady: gettext("Too many requests: you can try again now."),
+  throttledUnknown: gettext("Too many requests. Wait a moment, then try again."),
+  unavailable: (seconds) =>
+    interpolate(gettext("The recognizer is not available right now: try again in %(seconds)s s."), { seconds }),
+  unavailableReady: gettext("The recognizer should be back: try again now."),
+  unavailableUnknown: gettext("The recognizer is not available right now. Try again in a moment."),
+  server: gettext("Something went wrong on our side. Your drawing is still here: try again."),
+  badGateway: gettext("The server did not answer properly. Your drawing is still here: try again."),
+  network: gettext("Can't reach the server. Check your connection, then try again."),
+  unexpected: gettext("Something went wrong. Try again."),
 };
-const RETRY_LABEL = "Try again";
+const RETRY_LABEL = gettext("Try again");
 
 const timers = new WeakMap(); // target -> countdown interval
 

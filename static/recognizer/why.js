@@ -3,6 +3,8 @@
 // It follows the result panel's data-id instead of hooking into app.js: the page script needs no change,
 // and whatever shows a stored prediction (a new drawing, the history) gets its "Why?".
 
+import { gettext, interpolate } from "./i18n.js";
+
 const PLACEHOLDER = "ID"; // in the template's reversed URL
 const STORED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i; // previews have none
 
@@ -18,17 +20,26 @@ const els = {
 
 let shownId = null; // the stored prediction the panel belongs to
 
-/** What the model answered, in words that finish "the parts that most made the model …". */
-export function answerPhrase(verdict, digit) {
-  if (verdict === "not-digit") return "say it is not a digit";
-  return digit ? `read ${digit}` : "give its answer";
-}
-
-/** The image's text alternative: what the picture shows, for someone who cannot see it. */
-export function altText(phrase) {
-  return (
-    "Heatmap over your drawing as the model saw it, enlarged. Yellow marks the parts that most made the " +
-    `model ${phrase}; dark purple marks the parts that did not matter.`
+/** The image's text alternative: what the picture shows, for someone who cannot see it, by the answer. */
+export function altText(verdict, digit) {
+  if (verdict === "not-digit") {
+    return gettext(
+      "Heatmap over your drawing as the model saw it, enlarged. Yellow marks the parts that most made the model " +
+        "say it is not a digit; dark purple marks the parts that did not matter.",
+    );
+  }
+  if (!digit) {
+    return gettext(
+      "Heatmap over your drawing as the model saw it, enlarged. Yellow marks the parts that most made the model " +
+        "give its answer; dark purple marks the parts that did not matter.",
+    );
+  }
+  return interpolate(
+    gettext(
+      "Heatmap over your drawing as the model saw it, enlarged. Yellow marks the parts that most made the model " +
+        "read %(digit)s; dark purple marks the parts that did not matter.",
+    ),
+    { digit },
   );
 }
 
@@ -40,7 +51,7 @@ function currentId() {
 function collapse() {
   els.panel.hidden = true;
   els.toggle.setAttribute("aria-expanded", "false");
-  els.toggle.textContent = "Why?";
+  els.toggle.textContent = gettext("Why?");
 }
 
 function reset() {
@@ -61,13 +72,13 @@ function follow() {
 function open() {
   const url = els.root.dataset.url.replace(PLACEHOLDER, encodeURIComponent(shownId));
   els.toggle.setAttribute("aria-expanded", "true");
-  els.toggle.textContent = "Hide why";
-  els.image.alt = altText(answerPhrase($("#verdict")?.dataset.verdict, $("#result-digit")?.textContent.trim()));
+  els.toggle.textContent = gettext("Hide why");
+  els.image.alt = altText($("#verdict")?.dataset.verdict, $("#result-digit")?.textContent.trim());
   if (els.image.getAttribute("src") === url && els.image.complete && els.image.naturalWidth > 0) {
     els.panel.hidden = false;
     return;
   }
-  els.status.textContent = "Working out which parts mattered…";
+  els.status.textContent = gettext("Working out which parts mattered…");
   els.image.src = url;
 }
 
@@ -80,14 +91,14 @@ els.toggle.addEventListener("click", () => {
 els.image.addEventListener("load", () => {
   if (els.toggle.getAttribute("aria-expanded") !== "true") return;
   els.panel.hidden = false;
-  els.status.textContent = "Heatmap shown below.";
+  els.status.textContent = gettext("Heatmap shown below.");
 });
 
 els.image.addEventListener("error", () => {
   if (!els.image.getAttribute("src")) return; // reset() dropped it
   els.image.removeAttribute("src");
   collapse();
-  els.status.textContent = "Couldn't make the heatmap. Try again.";
+  els.status.textContent = gettext("Couldn't make the heatmap. Try again.");
 });
 
 new MutationObserver(follow).observe(els.result, { attributes: true, attributeFilter: ["data-id", "data-state"] });

@@ -425,7 +425,7 @@ def pages(site) -> dict[str, list[str]]:
     drawing, number, owned = site["drawing"], site["number"], site["owned"]
     version, second = site["versions"][:2]
     return {
-        "anonymous": ["/account/login/", "/account/signup/", "/account/password_reset/",
+        "anonymous": ["/", "/account/login/", "/account/signup/", "/account/password_reset/",
                       "/account/password_reset/done/", "/account/reset/done/", "/account/reset/MQ/bad-token/",
                       "/api/docs/", "/api/redoc/"],
         "user": ["/account/drawings/", "/account/token/", "/account/password_change/",
@@ -436,7 +436,7 @@ def pages(site) -> dict[str, list[str]]:
                   "/admin/recognizer/number/", f"/admin/recognizer/number/{number.pk}/change/",
                   "/admin/recognizer/modelversion/", f"/admin/recognizer/modelversion/{version.pk}/change/",
                   reverse("admin:recognizer_modelversion_compare") + f"?versions={version.pk},{second.pk}",
-                  "/admin/monitoring/"],
+                  "/admin/recognizer/job/", "/admin/monitoring/"],
     }
 
 
