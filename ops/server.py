@@ -65,7 +65,7 @@ class ServerProcess:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command(), cwd=REPO, env=self.env, stdout=log, stderr=log)
         try:
-            self._wait_until_ready()
+            self._wait_until_healthy()
         except BaseException:
             self.stop()
             raise
@@ -92,7 +92,7 @@ class ServerProcess:
             self.process.kill()
             self.process.wait()
 
-    def _wait_until_ready(self) -> None:
+    def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
