@@ -52,8 +52,9 @@ serve-prod: $(BIN)/.installed
 loadtest: $(BIN)/.installed
 	$(BIN)/python -m ops.loadtest $(LOADTEST_ARGS)
 
+# Serving benchmarks, every section side by side in one run; BENCH_ARGS="--only serving,keepalive" (see --help).
 bench: $(BIN)/.installed
-	$(BIN)/python -m ml.bench
+	$(BIN)/python -m ml.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
