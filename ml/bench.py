@@ -248,7 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     predictor = Predictor(model_dir / artifacts.TFLITE_MODEL)
     model = None
     if NEEDS_KERAS & set(sections):
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        from digitsite.quiet_tensorflow import quiet_tensorflow
+
+        quiet_tensorflow()  # no absl start-up chatter
         import keras  # only the benchmark's baselines and the int8 conversion need it
 
         model = keras.models.load_model(model_dir / artifacts.KERAS_MODEL)
