@@ -1,12 +1,13 @@
 """How much of the machine a training job may take, so the web server beside it keeps answering.
 
-Limiting TensorFlow's op thread pools (progress.limit_tensorflow_threads) is not enough: tf.data's
-augmentation map runs in its own pool, sized by the CPUs the process may use. So before TensorFlow first
-runs, a training job also narrows its process to JOB_TF_THREADS CPUs (the last ones; the pools are then
-sized to that) and lowers its priority (nice JOB_NICENESS), so the web server wins a shared core.
+Capping TensorFlow's op thread pools (progress.limit_tensorflow_threads) covers TensorFlow's ops only; a
+job's process also runs tf.data's own pool (sized by the CPUs the process may use), OpenCV and NumPy
+(each with threads per CPU) while it prepares its data, and LiteRT while it measures. So before TensorFlow
+first runs, a training job also confines its whole process to JOB_TF_THREADS CPUs (the last ones) and
+lowers its priority (nice JOB_NICENESS), so the web server wins any core they share.
 
 Linux keeps affinity and nice per thread, and new threads inherit them from the thread that starts them:
-every existing thread of the process is changed, and TensorFlow's threads, started later, follow.
+every existing thread of the process is changed, and the threads started later follow.
 """
 from __future__ import annotations
 
