@@ -44,6 +44,8 @@ from recognizer.serializers import (
     PredictionCreateSerializer,
     PredictionPreviewSerializer,
     PreviewRequestSerializer,
+    created_drawing_answer,
+    preview_answer,
 )
 from recognizer.throttles import AnonScopedRateThrottle
 
@@ -154,7 +156,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
             image=upload.data, content_type=upload.content_type, source=serializer.validated_data["source"],
             owner=signed_in(request.user),
         )
-        return Response(CreatedDrawingSerializer(drawing).data, status=status.HTTP_201_CREATED)
+        return Response(created_drawing_answer(drawing), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Predict the digit in one image, storing nothing",
@@ -177,7 +179,7 @@ class PredictionViewSet(BodyLimitMixin, viewsets.GenericViewSet):
         serializer = PreviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         drawing = services.drawing_preview(image=serializer.validated_data["image"].data)
-        return Response(PredictionPreviewSerializer(drawing).data)
+        return Response(preview_answer(drawing))
 
     @extend_schema(
         summary="Predict several images",
