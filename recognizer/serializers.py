@@ -1,7 +1,10 @@
 """Request validation and response shapes. No business logic: views hand the results to services."""
+import functools
+import uuid
+
 from django.conf import settings
-from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy as _
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, gettext, gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
@@ -299,14 +302,31 @@ def created_drawing_answer(drawing: Drawing) -> dict:
         **preview_answer(drawing),
         "created": None if drawing.created is None else _CREATED_FIELD.to_representation(drawing.created),
         "source": drawing.source if drawing.source in ("", None) else str(drawing.source),
-        "image_url": reverse("recognizer:prediction-image", args=[drawing.pk]),
-        "input_url": reverse("recognizer:prediction-input", args=[drawing.pk]),
+        "image_url": _drawing_url("recognizer:prediction-image", drawing.pk),
+        "input_url": _drawing_url("recognizer:prediction-input", drawing.pk),
         "suggested_label": _int_or_none(drawing.suggested_label),
         "suggested_not_a_digit": _bool_or_none(drawing.suggested_not_a_digit),
         "confirmed_label": _int_or_none(drawing.confirmed_label),
         "confirmed_not_a_digit": _bool_or_none(drawing.confirmed_not_a_digit),
         "delete_token": None if drawing.delete_token is None else str(drawing.delete_token),
     }
+
+
+_PLACEHOLDER = uuid.UUID(int=0)
+
+
+def _drawing_url(name: str, pk: uuid.UUID) -> str:
+    """`reverse(name, args=[pk])`: reversed once per URL name, script prefix, urlconf and language (a reverse
+    costs ~0.05 ms), then the id put in its place; a UUID's text needs no quoting, so the result is the same."""
+    return _url_template(name, get_script_prefix(), get_urlconf(), get_language()).replace(str(_PLACEHOLDER), str(pk))
+
+
+@functools.lru_cache(maxsize=64)
+def _url_template(name: str, script_prefix: str, urlconf, language) -> str:
+    url = reverse(name, args=[_PLACEHOLDER])
+    if url.count(str(_PLACEHOLDER)) != 1:
+        raise ValueError(f"{name}: the id is not once in {url}")
+    return url
 
 
 def _int_or_none(value) -> int | None:

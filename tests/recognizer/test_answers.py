@@ -87,3 +87,16 @@ def test_the_api_answers_what_the_serializer_says_for_the_stored_row(api_client,
     stored = Drawing.objects.select_related("model_version").get(pk=uuid.UUID(body["id"]))
     stored.delete_token = body["delete_token"]
     assert body == json.loads(rendered(CreatedDrawingSerializer(stored).data))
+
+
+def test_the_urls_follow_the_script_prefix_as_reverse_does(digit_image):
+    from django.urls import set_script_prefix
+
+    drawing = services.drawing_create(image=digit_image(6), source=Drawing.Source.API)
+    try:
+        for prefix in ("/", "/digits/", "/other/"):
+            set_script_prefix(prefix)
+            assert rendered(created_drawing_answer(drawing)) == rendered(CreatedDrawingSerializer(drawing).data)
+            assert created_drawing_answer(drawing)["image_url"].startswith(f"{prefix}api/predictions/{drawing.pk}/")
+    finally:
+        set_script_prefix("/")
