@@ -51,10 +51,11 @@ def to_model_input(ink: np.ndarray) -> np.ndarray:
     if ink.max(initial=0) > 1.0:  # 0-255 values, e.g. MNIST's uint8 images
         ink = ink / 255.0
     ink = _clean(_around_strokes(ink))
-    rows, cols = np.nonzero(ink)
+    # The rows and columns holding ink (np.nonzero would list every inked pixel, ~4x slower for a canvas).
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
         raise DrawingError("no digit found in the drawing")
-    digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    digit = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     digit = _fit_box(digit)
     return _centre_by_mass(digit)
 
