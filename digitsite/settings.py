@@ -264,4 +264,5 @@ TASKS_REDIS_URL = env_str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/1")
 TASKS, RQ_QUEUES, _TASK_APPS = tasks_config(TASKS_BACKEND, TASKS_REDIS_URL)
 INSTALLED_APPS += _TASK_APPS
 JOB_TF_THREADS = env_int("JOB_TF_THREADS", 1)
+JOB_NICENESS = env_int("JOB_NICENESS", 10)  # a training job's nice value: the web server wins a shared core
 JOB_QUICK_TRAIN_OPTIONS = quick_train_options(env_str("JOB_QUICK_TRAIN_OPTIONS", '{"quick": true}'))

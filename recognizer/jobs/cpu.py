@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import os
 
-DEFAULT_NICENESS = 10
 
-
-def limit_job_cpu(cpus: int, niceness: int = DEFAULT_NICENESS) -> str:
+def limit_job_cpu(cpus: int, niceness: int) -> str:
     """Confines this process to `cpus` CPUs (when it may use more) and raises its nice value to `niceness`
     (never lowers it). Returns what it did, for the job's log; where the OS offers neither, changes nothing."""
     threads = _threads()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from recognizer.jobs.cpu import DEFAULT_NICENESS, limit_job_cpu
+from recognizer.jobs.cpu import limit_job_cpu
 from recognizer.jobs.exceptions import JobCancelled, JobFailed
 from recognizer.jobs.record import JobRecorder, LogStream
 from recognizer.jobs.services import job_finish
@@ -60,7 +60,7 @@ def _run_command(job: Job, recorder: JobRecorder) -> dict:
     from recognizer.jobs.progress import keras_callback, limit_tensorflow_threads
 
     if getattr(settings, "JOB_LIMIT_CPU", True):  # off only for tests that run jobs inside pytest's process
-        limits = limit_job_cpu(settings.JOB_TF_THREADS, getattr(settings, "JOB_NICENESS", DEFAULT_NICENESS))
+        limits = limit_job_cpu(settings.JOB_TF_THREADS, settings.JOB_NICENESS)
         recorder.append(f"limits: {limits}, TensorFlow threads {settings.JOB_TF_THREADS} (JOB_TF_THREADS)")
     limit_tensorflow_threads(settings.JOB_TF_THREADS)
     before = set(ModelVersion.objects.values_list("pk", flat=True))
