@@ -91,7 +91,7 @@ def measure(body: bytes, repeats: int) -> dict:
     from recognizer import metrics, services
     from recognizer.predictors import predictor_for
     from recognizer.selectors import model_version_get_serving
-    from recognizer.serializers import CreatedDrawingSerializer, PredictionCreateSerializer
+    from recognizer.serializers import PredictionCreateSerializer, created_drawing_answer
 
     request = json.loads(body)
     upload = PredictionCreateSerializer(data=request)
@@ -119,7 +119,7 @@ def measure(body: bytes, repeats: int) -> dict:
         metrics.record_predictions([drawing])
         services._log_prediction(drawing, time.perf_counter())
 
-    answer = CreatedDrawingSerializer(drawing).data
+    answer = created_drawing_answer(drawing)
     create, preview = wsgi_post(application, "/api/predictions/", body), wsgi_post(application, "/api/predictions/preview/", body)
     floor = wsgi_post(bench_floor.application, "/", body)
     for call, expected in ((create, "201 Created"), (preview, "200 OK"), (floor, "200 OK")):
@@ -135,7 +135,7 @@ def measure(body: bytes, repeats: int) -> dict:
         "build the row (delete token, media type)": build,
         "database write (INSERT, commit)": save,
         "metrics and the log line": metrics_and_log,
-        "the JSON answer": lambda: JSONRenderer().render(CreatedDrawingSerializer(drawing).data),
+        "the JSON answer": lambda: JSONRenderer().render(created_drawing_answer(drawing)),
     }
     wholes = dict(zip(WHOLES, (create, preview, floor)))
     medians = interleaved_medians_ms({**steps, **wholes}, repeats)
