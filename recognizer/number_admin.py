@@ -105,15 +105,18 @@ class NumberAdmin(admin.ModelAdmin):
         (None, {"fields": ["picture", "number", "confirmed_number"]}),
         (_("Reading"), {"fields": ["confidence_percent", "rejected_pieces", "model_version"]}),
         (_("Review"), {"fields": ["suggested_number", "confirmed_count_differs", "confirmed_by", "confirmed_at"]}),
-        (_("Record"), {"fields": ["id", "source", "created", "content_type", "width", "height"], "classes": ["collapse"]}),
+        (_("Record"), {"fields": ["id", "owner", "source", "created", "content_type", "width", "height"],
+                       "classes": ["collapse"]}),
     ]
     readonly_fields = ["picture", "number", "confidence_percent", "rejected_pieces", "model_version",
-                       "suggested_number", "confirmed_count_differs", "confirmed_by", "confirmed_at", "id", "source",
-                       "created", "content_type", "width", "height"]
+                       "suggested_number", "confirmed_count_differs", "confirmed_by", "confirmed_at", "id", "owner",
+                       "source", "created", "content_type", "width", "height"]
 
     def get_queryset(self, request):
         digits = Drawing.objects.defer(*BLOBS).order_by("position")
-        numbers = super().get_queryset(request).defer("image", *VERSION_FILES).select_related("model_version", "confirmed_by")
+        numbers = super().get_queryset(request).defer("image", *VERSION_FILES).select_related(
+            "model_version", "confirmed_by", "owner"
+        )
         return numbers.prefetch_related(Prefetch("digits", queryset=digits))
 
     def has_add_permission(self, request):

@@ -140,3 +140,10 @@ def test_a_digit_drawing_links_to_its_number(admin_client, numbers):
 
 def test_numbers_cannot_be_added_by_hand(admin_client):
     assert admin_client.get(reverse("admin:recognizer_number_add")).status_code == 403
+
+
+def test_change_page_names_the_owner_of_a_signed_in_users_number(admin_client, mnist_test, django_user_model):
+    writer = django_user_model.objects.create_user("writer", "writer@example.com", "a long passphrase")
+    number = number_services.number_create(image=number_png(mnist_test, "42"), source="page", owner=writer)
+    html = admin_client.get(change_url(number)).content.decode()
+    assert re.search(r'<div class="readonly">\s*(<a [^>]*>)?writer', html)
