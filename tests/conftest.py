@@ -41,6 +41,17 @@ def shipped_model(request):
     return model_version_register_shipped()
 
 
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """Every test starts in the default language: a request's LocaleMiddleware leaves its language active in
+    the thread (as Django does between requests), and a German answer would turn the next test's numbers
+    into "99,9"."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Marks every test with its lanes (tests/markers.py), before `-m` selects from them."""
     for item in items:

@@ -4,6 +4,8 @@
 // any upload (size, type, decodable), and the page shows those errors with status.js like any other.
 // Also what the pad shows meanwhile: the uploaded picture, fitted into the pad's frame.
 
+import { gettext, interpolate } from "./i18n.js";
+
 /**
  * @param {{input: HTMLInputElement, zone: HTMLElement, active: () => boolean, onFile: (file: File) => void}} options
  *   `zone` takes drops (it gets data-dropping while a file is held over it); `active` says whether this
@@ -74,6 +76,7 @@ export class UploadPreview {
     this.hide();
     this.url = URL.createObjectURL(file);
     this.image.src = this.url;
+    this.image.alt = interpolate(gettext("Your image, %(name)s"), { name: file.name || gettext("pasted") });
     this.image.hidden = false;
     if (rect) this.place(rect);
   }

@@ -229,7 +229,6 @@ function useFile(file) {
   state.uploads += 1;
   state.upload = file;
   uploaded.show(file);
-  els.uploadPreview.alt = interpolate(gettext("Your image, %(name)s"), { name: file.name || gettext("pasted") });
   els.boxes.hidden = true;
   syncControls();
   read();
