@@ -37,6 +37,7 @@ def classification_report(labels: np.ndarray, probabilities: np.ndarray) -> dict
         recall = np.nan_to_num(true_positive / matrix.sum(axis=1))
         f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
     auc = [roc_auc(probabilities[:, k], labels == k) for k in range(NUM_CLASSES)]
+    defined_auc = [value for value in auc if not np.isnan(value)]  # a class present in every row, or in none: NaN
     return {
         "count": int(len(labels)),
         "accuracy": float((predicted == labels).mean()),
@@ -44,7 +45,7 @@ def classification_report(labels: np.ndarray, probabilities: np.ndarray) -> dict
         "macro_precision": float(precision.mean()),
         "macro_recall": float(recall.mean()),
         "macro_f1": float(f1.mean()),
-        "macro_auc_ovr": float(np.nanmean(auc)),
+        "macro_auc_ovr": float(np.mean(defined_auc)) if defined_auc else float("nan"),
         "per_class": {
             str(k): {"precision": float(precision[k]), "recall": float(recall[k]), "f1": float(f1[k]), "auc": auc[k]}
             for k in range(NUM_CLASSES)
