@@ -78,18 +78,16 @@ const state = {
   restTimer: 0, // stores the drawing after REST_STORE_DELAY_MS without a stroke; 0 when none is pending
   pendingStore: false, // the request under way stores (not a preview)
   savingFeedback: false,
-  upload: null, // the image file on the pad instead of a drawing (upload, paste or drop)...
-  uploads: 0, // ...and how many files came so far: each is a new drawing to the keys below
 };
 
 /** What is on the pad, as a key: the strokes' version, or which uploaded file. */
 function drawingKey() {
-  return state.upload ? `upload-${state.uploads}` : pad.version;
+  return uploaded.isShown ? `upload-${uploaded.key}` : pad.version;
 }
 
 /** Nothing to send: no stroke and no image file. */
 function padIsEmpty() {
-  return pad.isEmpty && !state.upload;
+  return pad.isEmpty && !uploaded.isShown;
 }
 
 // ---- small view helpers ---------------------------------------------------
@@ -104,8 +102,8 @@ function announce(text) {
 
 function syncControls() {
   els.undo.disabled = pad.isEmpty;
-  els.clear.disabled = pad.isEmpty && !state.upload;
-  els.placeholder.hidden = !pad.isEmpty || Boolean(state.upload);
+  els.clear.disabled = pad.isEmpty && !uploaded.isShown;
+  els.placeholder.hidden = !pad.isEmpty || uploaded.isShown;
   const stale = state.shown !== null && !state.fromHistory && state.predictedVersion !== drawingKey();
   els.result.toggleAttribute("data-stale", stale);
   els.quick.toggleAttribute("data-stale", stale);
@@ -314,7 +312,7 @@ async function predict({ auto = false, preview = !keeping() } = {}) {
   }
   if (state.inflight && state.pendingVersion === drawingKey() && (preview || state.pendingStore)) return undefined;
   const version = drawingKey();
-  const image = state.upload ?? pad.toDataURL(); // a file is sent as it is (multipart), a drawing as a PNG
+  const image = uploaded.file ?? pad.toDataURL(); // a file is sent as it is (multipart), a drawing as a PNG
   return load(async (signal) => {
     state.pendingVersion = version;
     state.pendingStore = !preview;
@@ -381,8 +379,6 @@ function useFile(file) {
   cancelPending();
   hideError(els.error);
   pad.clear();
-  state.uploads += 1;
-  state.upload = file;
   uploaded.show(file);
   syncControls();
   predict();
@@ -390,8 +386,7 @@ function useFile(file) {
 
 /** The pad goes back to strokes: the uploaded image leaves it. */
 function dropUpload() {
-  if (!state.upload) return;
-  state.upload = null;
+  if (!uploaded.isShown) return;
   uploaded.hide();
   syncControls();
 }

@@ -56,24 +56,32 @@ function firstFile(transfer) {
   return null;
 }
 
-/** The uploaded picture shown in the pad's frame (an <img>), until the pad is drawn on or cleared. */
+/**
+ * The uploaded file on the pad instead of a drawing, and its picture shown in the pad's frame (an <img>),
+ * until the pad is drawn on or cleared. Both modes keep their upload here, so the file sent, whether the
+ * pad shows one, and which one it is are known in one place.
+ */
 export class UploadPreview {
   /** @param {HTMLImageElement} image */
   constructor(image) {
     this.image = image;
     this.url = null;
+    this.file = null; // the file on the pad, sent as it is instead of the strokes; null while it is strokes
+    this.key = 0; // bumped by each file shown: an answer for an older upload is stale
     image.addEventListener("error", () => {
       if (this.url) this.image.hidden = true; // not an image the browser can show: the API will say why
     });
   }
 
   get isShown() {
-    return this.url !== null;
+    return this.file !== null;
   }
 
   /** Shows `file`; `rect` ({left, top, width, height} in % of the frame) places it, else it is centred whole. */
   show(file, rect = null) {
     this.hide();
+    this.file = file;
+    this.key += 1; // a new drawing to whatever was predicted before, even the same file again
     this.url = URL.createObjectURL(file);
     this.image.src = this.url;
     this.image.alt = interpolate(gettext("Your image, %(name)s"), { name: file.name || gettext("pasted") });
@@ -89,6 +97,7 @@ export class UploadPreview {
   hide() {
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = null;
+    this.file = null;
     this.image.hidden = true;
     this.image.removeAttribute("src");
     this.image.removeAttribute("style");

@@ -70,13 +70,11 @@ const state = {
   pendingVersion: -1, // drawingKey() that read is for
   autoTimer: 0,
   savingFeedback: false,
-  upload: null, // the image file on the pad instead of a drawing...
-  uploads: 0, // ...and how many came so far: each is a new drawing to readVersion / pendingVersion
 };
 
 /** What is on the pad, as a key: the strokes' version, or which uploaded file. */
 function drawingKey() {
-  return state.upload ? `upload-${state.uploads}` : pad.version;
+  return uploaded.isShown ? `upload-${uploaded.key}` : pad.version;
 }
 
 // ---- view -----------------------------------------------------------------
@@ -84,8 +82,8 @@ function drawingKey() {
 /** Buttons, placeholder, and whether the answer (and its boxes) still match the drawing. */
 function syncControls() {
   els.undo.disabled = pad.isEmpty;
-  els.clear.disabled = pad.isEmpty && !state.upload;
-  els.placeholder.hidden = !pad.isEmpty || Boolean(state.upload);
+  els.clear.disabled = pad.isEmpty && !uploaded.isShown;
+  els.placeholder.hidden = !pad.isEmpty || uploaded.isShown;
   const current = state.shown !== null && state.readVersion === drawingKey();
   els.result.toggleAttribute("data-stale", state.shown !== null && !current);
   els.boxes.hidden = !current;
@@ -121,7 +119,7 @@ function showReading(reading, size) {
  * centred, so its boxes (and the picture) take the rectangle it lands on.
  */
 function placeBoxes(size) {
-  if (!state.upload) {
+  if (!uploaded.isShown) {
     els.boxes.removeAttribute("style");
     return;
   }
@@ -162,7 +160,7 @@ function cancelPending() {
 async function read({ auto = false } = {}) {
   clearTimeout(state.autoTimer);
   if (pad.isDrawing) return;
-  if (pad.isEmpty && !state.upload) {
+  if (pad.isEmpty && !uploaded.isShown) {
     if (!auto) showError(els.error, gettext("Write a number first — the canvas is empty."));
     return;
   }
@@ -173,7 +171,7 @@ async function read({ auto = false } = {}) {
   Object.assign(state, { inflight: controller, pendingVersion: drawingKey() });
   const version = drawingKey();
   const size = pad.exportSize();
-  const image = state.upload ?? pad.toDataURL(); // a file is sent as it is (multipart), a drawing as a PNG
+  const image = uploaded.file ?? pad.toDataURL(); // a file is sent as it is (multipart), a drawing as a PNG
   setBusy(els.result, els.read, true);
   hideError(els.error);
   try {
@@ -226,8 +224,6 @@ function useFile(file) {
   cancelPending();
   hideError(els.error);
   pad.clear();
-  state.uploads += 1;
-  state.upload = file;
   uploaded.show(file);
   els.boxes.hidden = true;
   syncControls();
@@ -235,8 +231,7 @@ function useFile(file) {
 }
 
 function dropUpload() {
-  if (!state.upload) return;
-  state.upload = null;
+  if (!uploaded.isShown) return;
   uploaded.hide();
   els.boxes.removeAttribute("style");
   syncControls();
