@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from recognizer.accounts import views
+from recognizer.accounts.selectors import DRAWING, NUMBER
 
 app_name = "accounts"
 
@@ -41,7 +42,7 @@ urlpatterns = [
     ),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("drawings/", views.drawings, name="drawings"),
-    path("drawings/<uuid:pk>/delete/", views.drawing_delete, name="drawing-delete"),
-    path("numbers/<uuid:pk>/delete/", views.number_delete, name="number-delete"),
+    path("drawings/<uuid:pk>/delete/", views.answer_delete, {"kind": DRAWING}, name="drawing-delete"),
+    path("numbers/<uuid:pk>/delete/", views.answer_delete, {"kind": NUMBER}, name="number-delete"),
     path("token/", views.api_token, name="token"),
 ]

@@ -3,6 +3,9 @@
 Signing up, in and out and resetting a password are Django's own views (urls.py); these are the pages
 of a signed-in user: their drawings and numbers (with delete), and their API token.
 """
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
@@ -50,32 +53,47 @@ def drawings(request):
     return render(request, "accounts/drawings.html", {"page": page, "rows": rows})
 
 
-@login_required
-@require_http_methods(GET_OR_POST)
-def drawing_delete(request, pk):
-    """GET asks to confirm; POST (with Django's CSRF check) deletes. Only one's own: 404 otherwise."""
-    drawing = selectors.own_drawing_get(user=request.user, drawing_id=pk)
-    if drawing is None:
-        raise Http404(_("You have no drawing with this id."))
-    if request.method == "POST":
-        services.drawing_delete(drawing=drawing)
-        messages.success(request, _("The drawing was deleted."))
-        return _back_to_list(request)
-    return _confirm(request, display.row(selectors.Entry(selectors.DRAWING, drawing)))
+@dataclass(frozen=True)
+class Deletable:
+    """What differs between deleting a drawing and a number. The messages are msgids (`gettext_noop` marks
+    them for makemessages): `answer_delete` translates them when it runs, in the request's language."""
+
+    own_get: Callable  # (user, pk) -> the user's own drawing or number with that id, or None
+    delete: Callable  # (drawing or number) -> None, through the services
+    not_found: str
+    deleted: str
+
+
+DELETABLE = {
+    selectors.DRAWING: Deletable(
+        own_get=lambda user, pk: selectors.own_drawing_get(user=user, drawing_id=pk),
+        delete=lambda drawing: services.drawing_delete(drawing=drawing),
+        not_found=gettext_noop("You have no drawing with this id."),
+        deleted=gettext_noop("The drawing was deleted."),
+    ),
+    selectors.NUMBER: Deletable(  # a number goes with its digits
+        own_get=lambda user, pk: selectors.own_number_get(user=user, number_id=pk),
+        delete=lambda number: number_services.number_delete(number=number),
+        not_found=gettext_noop("You have no number with this id."),
+        deleted=gettext_noop("The number was deleted."),
+    ),
+}
 
 
 @login_required
 @require_http_methods(GET_OR_POST)
-def number_delete(request, pk):
-    """As drawing_delete, for a number and its digits."""
-    number = selectors.own_number_get(user=request.user, number_id=pk)
-    if number is None:
-        raise Http404(_("You have no number with this id."))
+def answer_delete(request, pk, kind):
+    """GET asks to confirm; POST (with Django's CSRF check) deletes. Only one's own: 404 otherwise.
+    `kind` (urls.py) says whether `pk` is a drawing's or a number's."""
+    deletable = DELETABLE[kind]
+    answer = deletable.own_get(request.user, pk)
+    if answer is None:
+        raise Http404(_(deletable.not_found))
     if request.method == "POST":
-        number_services.number_delete(number=number)
-        messages.success(request, _("The number was deleted."))
+        deletable.delete(answer)
+        messages.success(request, _(deletable.deleted))
         return _back_to_list(request)
-    return _confirm(request, display.row(selectors.Entry(selectors.NUMBER, number)))
+    return _confirm(request, display.row(selectors.Entry(kind, answer)))
 
 
 @never_cache
