@@ -4,10 +4,11 @@ Production proper sits behind TLS. A laptop or CI box has none, so the settings 
 HTTPS get their plain-HTTP values here (PLAIN_HTTP, each with its reason), and exactly the deploy
 checks those trip are silenced. Everything else is as in production: DEBUG off, SECRET_KEY required
 (kept in VAR_DIR/secret_key when the environment has none), hashed static files via WhiteNoise.
-Before gunicorn starts: migrate, register the shipped model, collectstatic (skipped when no static file
-changed since the last run), `check --deploy` (any warning stops the start). This process imports Django
-once: the four steps run in a forked child (so what they load never reaches the workers' memory), then
-this process becomes gunicorn's master and loads the application itself (preload_app). From
+Before gunicorn starts: migrate, register the shipped model and `check --deploy` (any warning stops the
+start), and beside them collectstatic (skipped when no static file changed since the last run). This
+process imports Django once: the two preparations run in forked children at the same time (so what they
+load never reaches the workers' memory, and a first start waits for the slower of the two, not both),
+then this process becomes gunicorn's master and loads the application itself (preload_app). From
 `make serve-prod` to the first answered prediction took ~5 s with a fresh interpreter per step; `make
 bench` measures it now.
 The workers keep their Prometheus figures in PROMETHEUS_MULTIPROC_DIR (<VAR_DIR>/prometheus), emptied at each start.
@@ -56,14 +57,13 @@ def _stored_secret_key(var_dir: Path) -> str:
 STATIC_STAMP = ".serve-prod-sources"  # in STATIC_ROOT: the fingerprint of the sources last collected
 
 
-def prepare() -> None:
+def prepare_database() -> None:
     """Run once, in the process that becomes gunicorn's master, before any worker exists (workers would race
     each other to migrate). Django must be set up. Raises CommandError or SystemCheckError on failure."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("register_shipped_model", verbosity=0)
-    collectstatic_if_changed()
     call_command("check", deploy=True, fail_level="WARNING", verbosity=0)
 
 
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
-    if not prepared_in_child():
+    if not prepared_in_children():
         sys.exit("serve-prod: preparing failed; see above")
     fresh_metrics_dir(env)  # what the one-off commands counted (a model load) is not the server's
     plain = ", ".join(f"{name}={env[name]}" for name in PLAIN_HTTP if name != "SILENCED_SYSTEM_CHECKS")
@@ -146,30 +146,37 @@ def main(argv: list[str] | None = None) -> None:
     run_gunicorn()
 
 
-def prepared_in_child() -> bool:
-    """`prepare()` in a forked child, which inherits the imported Django and takes what the commands load
-    (migrations, the check framework, collectstatic's storage) with it when it exits."""
+def prepared_in_children() -> bool:
+    """`prepare_database()` and `collectstatic_if_changed()` at once, each in a forked child that inherits the
+    imported Django and takes what its commands load (migrations, the check framework, collectstatic's
+    storage) with it when it exits. True if both succeeded."""
+    children = [_forked(prepare_database), _forked(collectstatic_if_changed)]
+    return all([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0 for pid in children])
+
+
+def _forked(step) -> int:
+    """The pid of a child running `step`; the child exits 0 if it returned, 1 (saying why) if it raised."""
     pid = os.fork()
-    if pid == 0:
-        code = 1
+    if pid:
+        return pid
+    code = 1
+    try:
+        from django.core.management import CommandError
+        from django.core.management.base import SystemCheckError
+
         try:
-            from django.core.management import CommandError
-            from django.core.management.base import SystemCheckError
+            step()
+            code = 0
+        except (CommandError, SystemCheckError) as err:
+            print(f"serve-prod: {err}", file=sys.stderr)
+    except BaseException:
+        import traceback
 
-            try:
-                prepare()
-                code = 0
-            except (CommandError, SystemCheckError) as err:
-                print(f"serve-prod: {err}", file=sys.stderr)
-        except BaseException:
-            import traceback
-
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def run_gunicorn() -> None:

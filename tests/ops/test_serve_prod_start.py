@@ -1,4 +1,5 @@
-"""How `make serve-prod` starts: collectstatic only when a static file changed, the application loaded and
+"""How `make serve-prod` starts: the database steps and collectstatic side by side, either failing stops the
+start; collectstatic only when a static file changed, the application loaded and
 warmed once in gunicorn's master (preload_app) before the workers are forked, so the workers never load
 the model themselves. (A restart skipping collectstatic is checked on its own: in a working tree that
 someone is editing, a server test could not tell a skipped run from a legitimately repeated one.)"""
@@ -7,11 +8,13 @@ import logging
 import os
 
 import pytest
+from django.core.management import CommandError
 
 from ml.canvas import canvas_png
 from ops import traffic
 from ops.databases import fresh_database
-from ops.serve_prod import STATIC_STAMP, collectstatic_if_changed
+from ops import serve_prod
+from ops.serve_prod import STATIC_STAMP, collectstatic_if_changed, prepared_in_children
 from ops.serve_prod_warmup import warm_up
 from ops.server import HOST, ProductionServer, isolated_env
 from recognizer import predictors
@@ -50,6 +53,33 @@ def test_collectstatic_runs_again_only_when_a_source_file_changed(static_dirs):
 def unfrozen():
     yield
     gc.unfreeze()
+
+
+def _leave_mark(path):
+    return lambda: path.write_text(str(os.getpid()))
+
+
+def test_the_two_preparations_run_in_two_children_at_once(monkeypatch, tmp_path):
+    database_ran, static_ran = tmp_path / "database", tmp_path / "static"
+    monkeypatch.setattr(serve_prod, "prepare_database", _leave_mark(database_ran))
+    monkeypatch.setattr(serve_prod, "collectstatic_if_changed", _leave_mark(static_ran))
+
+    assert prepared_in_children()
+    pids = {database_ran.read_text(), static_ran.read_text()}
+    assert len(pids) == 2 and str(os.getpid()) not in pids
+
+
+@pytest.mark.parametrize("failing", ["prepare_database", "collectstatic_if_changed"])
+def test_either_preparation_failing_stops_the_start_and_says_why(monkeypatch, capfd, failing):
+    def fail():
+        raise CommandError(f"{failing} went wrong")
+
+    monkeypatch.setattr(serve_prod, "prepare_database", lambda: None)
+    monkeypatch.setattr(serve_prod, "collectstatic_if_changed", lambda: None)
+    monkeypatch.setattr(serve_prod, failing, fail)
+
+    assert not prepared_in_children()
+    assert f"serve-prod: {failing} went wrong" in capfd.readouterr().err
 
 
 @pytest.mark.django_db(transaction=True)
