@@ -179,7 +179,7 @@ def _train_and_measure(
 ) -> dict:
     from ml.data import load_mnist
     from ml.datasets import training_mix
-    from ml.finetune import finetune, mix, validation_with_drawings
+    from ml.finetune import finetune, mix
     from ml.training import environment, evaluate_served, prepare, save_model, training_summary, write_report
 
     config = options.finetune
@@ -195,8 +195,8 @@ def _train_and_measure(
     train_x, train_y, repeats = mix(refresher.x, refresher.y, plan.train.inputs, plan.train.labels, config.drawing_share)
     log(f"mix: {len(refresher.x)} images (MNIST, other writers, non-digits) + {len(plan.train.ids)} drawings "
         f"x{repeats}; {config.epochs} epoch(s) of {int(np.ceil(len(train_x) / config.batch_size))} steps")
-    validation = validation_with_drawings((val_x, mnist.val_y), (plan.validation.inputs, plan.validation.labels))
-    model, history = finetune(base_model, (train_x, train_y), validation, config, log, callbacks)
+    model, history, mixing = finetune(base_model, (train_x, train_y), (val_x, mnist.val_y),
+                                      (plan.validation.inputs, plan.validation.labels), config, log, callbacks)
 
     export_check = save_model(model, work_dir, test_x, log)
     active = Predictor(model_files.tflite_path(plan.active), calibration=Calibration.from_serving(plan.active.report.serving))
@@ -245,6 +245,7 @@ def _train_and_measure(
         export_check=export_check,
         retraining={
             "comparison": {"active_version": plan.active.name, "mnist_test": asdict(mnist_cmp), "held_out": asdict(held_cmp)},
+            "weight_mixing": mixing,
             "promotion": {"mode": options.promote, "passed_gate": passed, "reason": reason, "promoted": promoted,
                           "gate": asdict(options.gate)},
             "training_drawings": plan.train.ids,

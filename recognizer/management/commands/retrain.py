@@ -10,6 +10,7 @@ from recognizer.retraining import PROMOTE_CHOICES, RetrainError, RetrainOptions,
 RECORDED_OPTIONS = (
     "epochs", "min_labels", "mnist_dir", "mnist_limit", "from_scratch", "reprocess", "holdout_percent", "promote",
     "max_mnist_drop", "min_held_out", "significance", "validation_percent", "refresher_scale", "drawing_share",
+    "max_mnist_validation_drop",
     "learning_rate", "batch_size", "seed",
 )
 
@@ -63,6 +64,11 @@ class Command(BaseCommand):
         parser.add_argument("--drawing-share", type=float, default=finetune.drawing_share,
                             help="repeat drawings until they are about this share of each epoch "
                                  f"(default {finetune.drawing_share})")
+        parser.add_argument("--max-mnist-validation-drop", type=float, default=finetune.max_mnist_validation_drop,
+                            help="mix the fine-tuned weights with the active version's, keeping as much of the "
+                                 "fine-tuning as fits the validation drawings best while losing at most this many "
+                                 "points of MNIST validation accuracy (default "
+                                 f"{finetune.max_mnist_validation_drop:g}; 100 keeps the fine-tuned weights as they are)")
         parser.add_argument("--learning-rate", type=float, default=finetune.learning_rate,
                             help=f"peak Adam learning rate (default {finetune.learning_rate:g})")
         parser.add_argument("--batch-size", type=int, default=finetune.batch_size,
@@ -85,6 +91,7 @@ class Command(BaseCommand):
                 mnist_limit=options["mnist_limit"],
                 from_scratch=options["from_scratch"],
                 refresher_scale=options["refresher_scale"],
+                max_mnist_validation_drop=options["max_mnist_validation_drop"],
                 seed=options["seed"],
             ),
             min_labels=options["min_labels"],
