@@ -2,10 +2,11 @@
 new population of writers from staff corrections?
 
     .venv/bin/python -m ops.loop_experiment --population writers     (about 10 minutes on 2 cores)
+    .venv/bin/python -m ops.loop_experiment --population tilted -- --epochs 8   (retrain's options after --)
 
 1. Every drawing of the population is predicted by the shipped model through the prediction service.
 2. Staff confirm the true labels of half of them (chosen by drawing id); the other half stays unseen.
-3. `manage.py retrain` runs with its defaults.
+3. `manage.py retrain` runs with its defaults (or the options given after `--`).
 4. The new version and the shipped one are compared on the unseen half: mistakes fixed and made, and
    MNIST test accuracy.
 
@@ -58,6 +59,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--population", choices=("writers", "tilted"), default="writers", help="whose drawings (default writers)")
     p.add_argument("--count", type=int, default=1797, help="drawings in the population (default 1797)")
+    p.add_argument("retrain_options", nargs=argparse.REMAINDER,
+                   help="after --: options for `manage.py retrain` instead of its defaults")
     options = p.parse_args()
     call_command("migrate", verbosity=0)
     call_command("register_shipped_model", verbosity=0)
@@ -73,7 +76,7 @@ def main() -> None:
             unseen.append((png, int(label), drawing.predicted_digit if drawing.is_digit is not False else 10))
     print(f"{options.population}: {len(pngs)} drawings, {len(pngs) - len(unseen)} confirmed by staff, {len(unseen)} unseen; "
           f"shipped model {shipped.name}; var dir {settings.VAR_DIR}")
-    call_command("retrain")
+    call_command("retrain", *[option for option in options.retrain_options if option != "--"])
     candidate = model_version_get_active()
     if candidate == shipped:
         print("the candidate was not promoted; nothing more to measure")
