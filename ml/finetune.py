@@ -134,8 +134,11 @@ def mix_with_parent(model, parent_weights: list, mnist_validation, drawings_vali
     batch-norm statistics (frozen), so every mix is a working network. Returns what was tried and chosen."""
     tuned = model.get_weights()
 
-    def measured(share: float) -> dict:
+    def blend(share: float) -> None:
         model.set_weights([share * t + (1 - share) * p for t, p in zip(tuned, parent_weights)])
+
+    def measured(share: float) -> dict:
+        blend(share)
         return {"share": share, "mnist_accuracy": _accuracy(model, *mnist_validation),
                 "drawings_loss": _loss(model, *drawings_validation)}
 
@@ -148,7 +151,7 @@ def mix_with_parent(model, parent_weights: list, mnist_validation, drawings_vali
         chosen = allowed[0]
     else:
         chosen = min(allowed, key=lambda t: t["drawings_loss"])
-    model.set_weights([chosen["share"] * t + (1 - chosen["share"]) * p for t, p in zip(tuned, parent_weights)])
+    blend(chosen["share"])
     return {**chosen, "parent_mnist_accuracy": parent_accuracy, "max_mnist_drop": max_mnist_drop, "tried": tried}
 
 
