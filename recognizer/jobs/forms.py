@@ -17,6 +17,10 @@ class RetrainStartForm(forms.Form):
     refresher_scale = forms.FloatField(required=False, min_value=0, max_value=10, label=_("refresher scale"),
                                        help_text=_("share of other writers' digits and non-digits mixed in; 0 leaves "
                                                    "them out"))
+    max_mnist_validation_drop = forms.FloatField(
+        required=False, min_value=0, max_value=100, label=_("MNIST validation allowance"),
+        help_text=_("points of MNIST validation accuracy that mixing the new weights with the active version's may "
+                    "lose; 100 keeps the fine-tuned weights as they are"))
     promote = forms.ChoiceField(required=False, choices=[("", "")] + [(c, PROMOTE_LABELS.get(c, c)) for c in PROMOTE_CHOICES],
                                 label=_("promote"), help_text=_("auto: only if the promotion gate passes"))
 

@@ -159,15 +159,20 @@ def test_admin_starts_a_retrain_and_refuses_a_second(admin_client):
 
 def test_admin_starts_a_retrain_with_the_options_given(admin_client):
     listing = admin_client.get(reverse("admin:recognizer_job_changelist")).content.decode()
-    assert all(f'name="{name}"' in listing for name in ("epochs", "mnist_limit", "refresher_scale", "promote"))
+    options = ("epochs", "mnist_limit", "refresher_scale", "max_mnist_validation_drop", "promote")
+    assert all(f'name="{name}"' in listing for name in options)
     admin_client.post(reverse("admin:recognizer_job_start", args=["retrain"]),
-                      {"epochs": "1", "mnist_limit": "5000", "refresher_scale": "0.1", "promote": "never"})
-    assert Job.objects.get().arguments == {"epochs": 1, "mnist_limit": 5000, "refresher_scale": 0.1, "promote": "never"}
+                      {"epochs": "1", "mnist_limit": "5000", "refresher_scale": "0.1",
+                       "max_mnist_validation_drop": "0.2", "promote": "never"})
+    assert Job.objects.get().arguments == {"epochs": 1, "mnist_limit": 5000, "refresher_scale": 0.1,
+                                           "max_mnist_validation_drop": 0.2, "promote": "never"}
 
 
 @pytest.mark.parametrize("options, error", [
     ({"epochs": "0"}, "epochs: Ensure this value is greater than or equal to 1."),
     ({"mnist_limit": "lots"}, "mnist_limit: Enter a whole number."),
+    ({"max_mnist_validation_drop": "101"},
+     "max_mnist_validation_drop: Ensure this value is less than or equal to 100."),
     ({"promote": "maybe", "refresher_scale": "-1"},
      "refresher_scale: Ensure this value is greater than or equal to 0.; promote: Select a valid choice. maybe is "
      "not one of the available choices."),
