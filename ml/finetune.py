@@ -51,6 +51,7 @@ class FinetuneConfig:
 
 REFRESHER = MixConfig(mnist_scans=3_000, writer_variants=1, style_digits=3_000, synthetic_negatives=5_000)
 WEIGHT_SHARES = tuple(round(0.1 * tenths, 1) for tenths in range(10, 0, -1))  # of the fine-tuned weights, tried in turn
+KEEP_FINE_TUNED = 100.0  # a `max_mnist_validation_drop` this large skips mixing: the fine-tuned weights stay whole
 DRAWINGS_VALIDATION_WEIGHT = 0.5  # share of the validation loss given to the validation drawings, however few
 
 
@@ -119,6 +120,9 @@ def finetune(
     history = fit(model, train, validation, train_config, log, callbacks)
     if parent_weights is None:
         return model, history, None
+    if config.max_mnist_validation_drop >= KEEP_FINE_TUNED:
+        log("weights: kept as fine-tuned (no mixing with the parent's)")
+        return model, history, {"share": 1.0, "max_mnist_drop": config.max_mnist_validation_drop, "tried": []}
     mixing = mix_with_parent(model, parent_weights, mnist_validation, drawings_validation,
                              config.max_mnist_validation_drop)
     log(f"weights: {mixing['share']:.0%} fine-tuned, the rest the parent's; MNIST validation "

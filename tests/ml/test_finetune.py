@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from ml import artifacts
-from ml.finetune import WEIGHT_SHARES, freeze_batch_norm, mix_with_parent
+from ml.finetune import KEEP_FINE_TUNED, WEIGHT_SHARES, FinetuneConfig, finetune, freeze_batch_norm, mix_with_parent
 from ml.model import build_model
 from ml.training import TrainConfig, fit, prepare
 
@@ -71,9 +71,20 @@ def test_mixing_takes_the_share_the_validation_drawings_like_best(shipped_keras,
     mnist = _validation(mnist_test, 300)
     drawings = mnist[0][:40], np.full(40, 8)  # the validation drawings are all 8s, whatever they look like
 
-    mixing = mix_with_parent(shipped_keras, parent, mnist, drawings, max_mnist_drop=100)
+    mixing = mix_with_parent(shipped_keras, parent, mnist, drawings, max_mnist_drop=99)  # any share may lose MNIST
 
     assert mixing["share"] == 1.0
     assert mixing["drawings_loss"] == min(t["drawings_loss"] for t in mixing["tried"])
     assert all(np.allclose(now, t) for now, t in zip(shipped_keras.get_weights(), tuned))
     shipped_keras.set_weights(parent)
+
+
+def test_the_largest_allowance_keeps_the_fine_tuned_weights_without_trying_any_mix(mnist_test):
+    x, y = _validation(mnist_test, 64)
+    config = FinetuneConfig(epochs=1, batch_size=32, max_mnist_validation_drop=KEEP_FINE_TUNED)
+    lines = []
+
+    model, _, mixing = finetune(SHIPPED_KERAS, (x, y), (x[:16], y[:16]), (x[16:24], y[16:24]), config, lines.append)
+
+    assert mixing == {"share": 1.0, "max_mnist_drop": KEEP_FINE_TUNED, "tried": []}
+    assert "kept as fine-tuned" in lines[-1]
