@@ -25,6 +25,9 @@ os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="digits-loop-"))
 
 import django  # noqa: E402
 
+from digitsite.quiet_tensorflow import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # it runs `retrain` in this process: the same quiet start as manage.py gives it
 django.setup()
 
 import numpy as np  # noqa: E402
