@@ -84,7 +84,7 @@ def test_the_largest_allowance_keeps_the_fine_tuned_weights_without_trying_any_m
     config = FinetuneConfig(epochs=1, batch_size=32, max_mnist_validation_drop=KEEP_FINE_TUNED)
     lines = []
 
-    model, _, mixing = finetune(SHIPPED_KERAS, (x, y), (x[:16], y[:16]), (x[16:24], y[16:24]), config, lines.append)
+    _, _, mixing = finetune(SHIPPED_KERAS, (x, y), (x[:16], y[:16]), (x[16:24], y[16:24]), config, lines.append)
 
     assert mixing == {"share": 1.0, "max_mnist_drop": KEEP_FINE_TUNED, "tried": []}
     assert "kept as fine-tuned" in lines[-1]
