@@ -529,14 +529,8 @@ def strike_throughs(images: np.ndarray, count: int, rng: np.random.Generator, la
     return _collect(count, make)
 
 
-CRAMMED_GAP_PX = (-6, 8)  # between neighbours at 40 px tall: negative overlaps their boxes (touching digits)...
-CRAMMED_MAX_OVERLAP = 0.3  # ...by at most this share of the narrower one (a 1 sunk into a 4 would be a 4)
-
-
 def crammed_digits(images: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    """2-4 digits squeezed side by side into one box (a number, not a digit), apart, touching or
-    overlapping: the number reader (`ml.numbers.search`) relies on the model not reading two touching
-    digits as one."""
+    """2-4 digits squeezed side by side into one box (a number, not a digit)."""
 
     def make() -> np.ndarray:
         picks = images[rng.integers(len(images), size=rng.integers(2, 5))]
@@ -550,16 +544,14 @@ def crammed_digits(images: np.ndarray, count: int, rng: np.random.Generator) -> 
             squeeze = rng.uniform(0.6, 1.0)
             width = max(2, int(round(crop.shape[1] * scale * squeeze)))
             pieces.append(cv2.resize(crop, (width, max(2, int(round(crop.shape[0] * scale))))))
-        gap, margin = int(rng.integers(*CRAMMED_GAP_PX)), 4
-        steps = [left.shape[1] + max(gap, -int(CRAMMED_MAX_OVERLAP * min(left.shape[1], right.shape[1])))
-                 for left, right in zip(pieces, pieces[1:])]
-        starts = np.cumsum([margin] + steps)
-        width = max(int(x) + piece.shape[1] for x, piece in zip(starts, pieces)) + margin
-        canvas = np.zeros((height + 20, width), dtype=np.float32)
-        for x, piece in zip(starts, pieces):
+        gap = int(rng.integers(2, 8))
+        total_width = sum(p.shape[1] for p in pieces) + gap * (len(pieces) + 1)
+        canvas = np.zeros((height + 20, total_width), dtype=np.float32)
+        x = gap
+        for piece in pieces:
             y = int(rng.integers(0, canvas.shape[0] - piece.shape[0] + 1))
-            window = canvas[y : y + piece.shape[0], x : x + piece.shape[1]]
-            window[...] = np.maximum(window, piece)
+            canvas[y : y + piece.shape[0], x : x + piece.shape[1]] = np.maximum(canvas[y : y + piece.shape[0], x : x + piece.shape[1]], piece)
+            x += piece.shape[1] + gap
         return to_model_input(np.clip(canvas, 0, 1))
 
     return _collect(count, make)
