@@ -1,8 +1,8 @@
 """The network architectures, by name.
 
 `seed` is the Flask demo's CNN, kept as a named baseline. `default` is what the site ships: two
-conv stages with batch normalisation, small enough to train on 2 CPU cores (the shipped model's 10
-epochs over ~112,000 images took 62 minutes on 2 busy cores: `training.seconds` in its metrics.json).
+conv stages with batch normalisation, small enough to train on 2 CPU cores: 10 epochs over ~112,000
+images took about 14 minutes on 2 idle cores in two runs (62 for the shipped model, on 2 busy ones).
 """
 import keras
 from keras import layers

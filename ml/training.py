@@ -37,7 +37,7 @@ Log = Callable[[str], None]
 class TrainConfig:
     mnist_dir: str | None = None  # None: $MNIST_DIR, else Keras's downloader
     architecture: str = "default"  # a key of ml.model.ARCHITECTURES
-    epochs: int = 10  # upper bound; early stopping may end sooner (the shipped model: 10 epochs, 62 min on 2 busy cores)
+    epochs: int = 10  # upper bound; early stopping may end sooner (10 epochs: ~14 min on 2 idle cores)
     batch_size: int = 128
     peak_learning_rate: float = 2e-3  # Adam; reached after the warm-up, then cosine decay to 1% of it
     patience: int = 4  # epochs without validation-loss improvement before stopping (best weights kept)
