@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ml.finetune import KEEP_FINE_TUNED
 from recognizer.retraining import PROMOTE_CHOICES
 
 
@@ -18,7 +19,7 @@ class RetrainStartForm(forms.Form):
                                        help_text=_("share of other writers' digits and non-digits mixed in; 0 leaves "
                                                    "them out"))
     max_mnist_validation_drop = forms.FloatField(
-        required=False, min_value=0, max_value=100, label=_("MNIST validation allowance"),
+        required=False, min_value=0, max_value=KEEP_FINE_TUNED, label=_("MNIST validation allowance"),
         help_text=_("points of MNIST validation accuracy that mixing the new weights with the active version's may "
                     "lose; 100 keeps the fine-tuned weights as they are"))
     promote = forms.ChoiceField(required=False, choices=[("", "")] + [(c, PROMOTE_LABELS.get(c, c)) for c in PROMOTE_CHOICES],

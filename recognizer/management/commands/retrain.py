@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ml.finetune import FinetuneConfig
+from ml.finetune import KEEP_FINE_TUNED, FinetuneConfig
 from ml.promotion import Gate
 from recognizer.jobs.commands import BACKGROUND_HELP, enqueue_from_command
 from recognizer.management.commandline import command_line
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                             help="mix the fine-tuned weights with the active version's, keeping as much of the "
                                  "fine-tuning as fits the validation drawings best while losing at most this many "
                                  "points of MNIST validation accuracy (default "
-                                 f"{finetune.max_mnist_validation_drop:g}; 100 keeps the fine-tuned weights as they are)")
+                                 f"{finetune.max_mnist_validation_drop:g}; {KEEP_FINE_TUNED} keeps the fine-tuned weights as they are)")
         parser.add_argument("--learning-rate", type=float, default=finetune.learning_rate,
                             help=f"peak Adam learning rate (default {finetune.learning_rate:g})")
         parser.add_argument("--batch-size", type=int, default=finetune.batch_size,
