@@ -27,8 +27,9 @@ UNSTRETCH_ASPECT = {
 UNKNOWN_ASPECT = (0.5, 1.0)  # when no label is given
 ELASTIC_REFERENCE = 28  # `elastic` alpha/sigma are in pixels of a 28-px digit, scaled to the map's size
 LOWRES_SIDES = (10, 16)  # "lowres" capture: longest side in px, inclusive
-CAPTURES = ("form16", "form32", "postal16", "lowres", "clean")
-CAPTURE_WEIGHTS = (0.3, 0.15, 0.2, 0.15, 0.2)
+PAD_SIDES = (9, 24)  # "pad" capture: the digit's longest side on a small touch pad, in px, inclusive
+CAPTURES = ("form16", "form32", "postal16", "lowres", "clean", "pad")
+CAPTURE_WEIGHTS = (0.3, 0.15, 0.2, 0.1, 0.1, 0.15)
 
 
 def crop_to_ink(ink: np.ndarray) -> np.ndarray:
@@ -121,7 +122,8 @@ def scan_variant(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
     Captures: "form16"/"form32" (stretched to fill a 16/32 box, black and white, like European forms),
     "postal16" (stretched 16x16 grayscale, slightly blurred, like USPS), "lowres" (aspect kept, 10-16 px,
-    grayscale) and "clean" (as drawn).
+    grayscale), "pad" (aspect kept, 9-24 px, each pixel on or off, like a small touch pad) and "clean"
+    (as drawn).
     """
     ink = crop_to_ink(ink)
     ink = _pad(ink, max(2, max(ink.shape) // 8))  # room for the warp and a fatter pen
@@ -145,6 +147,9 @@ def capture(ink: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
         scanned = cv2.GaussianBlur(stretch_to_box(ink, 16), (3, 3), rng.uniform(0.3, 0.8))
     elif kind == "lowres":
         scanned = low_resolution(ink, int(rng.integers(LOWRES_SIDES[0], LOWRES_SIDES[1] + 1)))
+    elif kind == "pad":
+        side = int(rng.integers(PAD_SIDES[0], PAD_SIDES[1] + 1))
+        scanned = binarise(low_resolution(ink, side), rng.uniform(0.3, 0.5))
     elif kind == "clean":
         scanned = np.asarray(ink, dtype=np.float32)
     else:
