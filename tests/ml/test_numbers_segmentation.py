@@ -72,7 +72,7 @@ def test_touching_digits_are_cut_apart(pool, readable, predictor, text):
     assert found == text
 
 
-@pytest.mark.parametrize("text", [pytest.param("2026", marks=OVER_CUT), pytest.param("1984", marks=UNDER_CUT), "580"])
+@pytest.mark.parametrize("text", [pytest.param("2026", marks=OVER_CUT), "1984", "580"])
 def test_overlapping_boxes(pool, readable, predictor, text):
     found = number(pool, readable, predictor, text, "overlapping")
     assert found == text
