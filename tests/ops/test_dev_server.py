@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 
 import pytest
 from django.core.servers.basehttp import WSGIRequestHandler
@@ -60,9 +61,8 @@ def test_keep_alive_answers_come_from_a_socket_with_nagle_off_also_after_a_reloa
     body = traffic.page_body(canvas_png(mnist_test[0][0]))
 
     first_pid = _predict_twice_on_one_connection(dev_server, body)
-    os.utime(WATCHED)  # as saving the file would: the reloader starts a new server process
-    wait_for(lambda: _serving_pid(dev_server) not in (None, first_pid), timeout=60, what="the auto-reload",
-             every=0.25)
+    wait_for(lambda: _saved_and_reloaded(dev_server, first_pid), timeout=90, what="the auto-reload", every=2)
+    wait_for(lambda: _settled_pid(dev_server), timeout=60, what="the reloaded server to settle")
     second_pid = _predict_twice_on_one_connection(dev_server, body)
 
     assert second_pid != first_pid
@@ -92,6 +92,23 @@ def _post(conn: http.client.HTTPConnection, body: bytes) -> http.client.HTTPResp
     response = conn.getresponse()
     response.read()
     return response
+
+
+def _saved_and_reloaded(port: int, old_pid: int) -> bool:
+    """Touch the watched module, as saving it would, and say whether a new server process answers.
+
+    Touched again on every try: the reloader takes a file's first modification time as its baseline, so
+    a touch that lands before its first scan (slow on a loaded machine) is not a change."""
+    os.utime(WATCHED)
+    return _serving_pid(port) not in (None, old_pid)
+
+
+def _settled_pid(port: int, quiet: float = 3.0) -> int | None:
+    """The serving process's pid once the same one answers twice `quiet` seconds apart (a touch made
+    while the new process started may reload it once more)."""
+    before = _serving_pid(port)
+    time.sleep(quiet)
+    return before if before is not None and _serving_pid(port) == before else None
 
 
 def _serving_pid(port: int) -> int | None:
