@@ -114,7 +114,6 @@ def finetune(
         peak_learning_rate=config.learning_rate,
         patience=max(2, config.epochs),
         seed=config.seed,
-        average_epochs=0,  # the fine-tuned weights are averaged with the parent's instead (mix_with_parent)
     )
     parent_weights = None if config.from_scratch or base_model is None else model.get_weights()
     validation = validation_with_drawings(mnist_validation, drawings_validation)

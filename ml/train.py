@@ -37,9 +37,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patience", type=int, default=defaults.patience,
                    help=f"epochs without validation improvement before stopping (default {defaults.patience})")
     p.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
-    p.add_argument("--average-epochs", type=float, default=defaults.average_epochs,
-                   help="validate and keep a moving average of the weights over about this many epochs "
-                        f"(default {defaults.average_epochs:g}; 0 keeps the raw weights)")
     p.add_argument("--train-limit", type=int, default=None,
                    help="train on only the first N of the 55,000 training images (quick runs)")
     p.add_argument("--quick", action="store_true",
@@ -62,7 +59,6 @@ def config_from(options: dict):
         batch_size=options["batch_size"],
         patience=options["patience"],
         seed=options["seed"],
-        average_epochs=options["average_epochs"],
         train_limit=options["train_limit"] or (QUICK_MNIST if quick else None),
         mix=QUICK_MIX if quick else MixConfig(),
         validation_size=QUICK_VALIDATION if quick else None,

@@ -47,11 +47,6 @@ class TrainConfig:
     mix: MixConfig = field(default_factory=MixConfig)  # what beyond MNIST is learned (ml.datasets)
     validation_size: int | None = None  # cap on each validation set (quick runs and tests); None: all
     refuse_at_most: float = 0.006  # share of the real digits of each validation set the threshold may refuse
-    # Validate and keep an exponential moving average of the weights (Polyak averaging) whose memory is about
-    # this many epochs (at most a quarter of the run, so a short run's average forgets its first steps); 0 keeps
-    # the raw weights. The raw weights' validation loss jumps from epoch to epoch,
-    # so the epoch early stopping keeps is partly luck; the average smooths those jumps out.
-    average_epochs: float = 1.0
 
 
 def prepare(images: np.ndarray) -> np.ndarray:
@@ -71,8 +66,7 @@ def make_dataset(x: np.ndarray, y: np.ndarray, config: TrainConfig) -> tf.data.D
 
 
 def compile_model(model: keras.Model, config: TrainConfig, steps_per_epoch: int) -> None:
-    """Adam with a linear warm-up (one epoch, or a tenth of a short run) then cosine decay to 1% of peak, and
-    the moving average of the weights when `config.average_epochs` asks for it."""
+    """Adam with a linear warm-up (one epoch, or a tenth of a short run) then cosine decay to 1% of peak."""
     total_steps = steps_per_epoch * config.epochs
     warmup_steps = min(steps_per_epoch, max(1, total_steps // 10))
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -82,14 +76,8 @@ def compile_model(model: keras.Model, config: TrainConfig, steps_per_epoch: int)
         decay_steps=max(1, total_steps - warmup_steps),
         alpha=0.01,
     )
-    averaged = config.average_epochs > 0
     model.compile(
-        optimizer=keras.optimizers.Adam(
-            schedule,
-            use_ema=averaged,
-            ema_momentum=1 - 1 / max(1.0, min(config.average_epochs, config.epochs / 4) * steps_per_epoch)
-            if averaged else 0.99,
-        ),
+        optimizer=keras.optimizers.Adam(schedule),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -140,9 +128,6 @@ def fit(
         epochs=config.epochs,
         verbose=0,
         callbacks=[
-            # The average is swapped in before every validation and epoch end, so early stopping judges and
-            # keeps averaged weights.
-            *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if config.average_epochs > 0 else []),
             keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=config.patience, restore_best_weights=True
             ),

@@ -10,8 +10,7 @@ from recognizer.jobs.commands import BACKGROUND_HELP, enqueue_from_command
 from recognizer.management.commandline import command_line
 from recognizer.services import model_version_activate, model_version_register
 
-RECORDED_OPTIONS = ("mnist_dir", "architecture", "epochs", "batch_size", "patience", "seed", "average_epochs", "train_limit",
-                    "quick", "output")
+RECORDED_OPTIONS = ("mnist_dir", "architecture", "epochs", "batch_size", "patience", "seed", "train_limit", "quick", "output")
 
 
 class Command(BaseCommand):
