@@ -21,7 +21,11 @@ from ml.datasets import MixConfig
 
 @dataclass
 class FinetuneConfig:
-    epochs: int = 4  # fine-tuning needs few passes (the best one is kept); from scratch, use ~16
+    # The best epoch is kept; from scratch, use ~16. On the tilted loop experiment (ops/loop_experiment.py), 8
+    # epochs instead of 4 gave fine-tuned weights better on MNIST validation and on the validation drawings
+    # alike, so mixing kept more of them (80 % instead of 50 %) and 92 % of the unseen half's mistakes were
+    # fixed instead of 66-72 %.
+    epochs: int = 8
     batch_size: int = 128
     learning_rate: float = 2e-4  # peak; 1/10 of the original training's, to adjust rather than relearn
     drawing_share: float = 0.15  # drawings are repeated until they make up about this share of an epoch
