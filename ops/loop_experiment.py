@@ -1,7 +1,7 @@
 """The review loop, measured end to end on a scratch database: does `retrain` with its defaults learn a
 new population of writers from staff corrections?
 
-    .venv/bin/python -m ops.loop_experiment --population writers     (about 10 minutes on 2 cores)
+    .venv/bin/python -m ops.loop_experiment --population writers     (about 15 minutes on 2 cores)
     .venv/bin/python -m ops.loop_experiment --population tilted -- --epochs 8   (retrain's options after --)
 
 1. Every drawing of the population is predicted by the shipped model through the prediction service.
