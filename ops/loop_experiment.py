@@ -2,7 +2,7 @@
 new population of writers from staff corrections?
 
     .venv/bin/python -m ops.loop_experiment --population writers     (about 15 minutes on 2 cores)
-    .venv/bin/python -m ops.loop_experiment --population tilted -- --epochs 8   (retrain's options after --)
+    .venv/bin/python -m ops.loop_experiment --population tilted -- --epochs 4   (retrain's options after --)
 
 1. Every drawing of the population is predicted by the shipped model through the prediction service.
 2. Staff confirm the true labels of half of them (chosen by drawing id); the other half stays unseen.
