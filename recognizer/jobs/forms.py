@@ -1,6 +1,7 @@
 """The options staff may give a retrain started from the admin (Jobs → "Start retrain"); any left blank keep the
 `retrain` command's default. They become the job's arguments, i.e. the command's options."""
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ml.finetune import KEEP_FINE_TUNED
@@ -20,8 +21,8 @@ class RetrainStartForm(forms.Form):
                                                    "them out"))
     max_mnist_validation_drop = forms.FloatField(
         required=False, min_value=0, max_value=KEEP_FINE_TUNED, label=_("MNIST validation allowance"),
-        help_text=_("points of MNIST validation accuracy that mixing the new weights with the active version's may "
-                    "lose; 100 keeps the fine-tuned weights as they are"))
+        help_text=format_lazy(_("points of MNIST validation accuracy that mixing the new weights with the active "
+                                "version's may lose; {keep} keeps the fine-tuned weights as they are"), keep=KEEP_FINE_TUNED))
     promote = forms.ChoiceField(required=False, choices=[("", "")] + [(c, PROMOTE_LABELS.get(c, c)) for c in PROMOTE_CHOICES],
                                 label=_("promote"), help_text=_("auto: only if the promotion gate passes"))
 

@@ -10,8 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError, connection
 from django.urls import reverse
+from django.utils import translation
 
 from digitsite.tasks_config import quick_train_options, tasks_config
+from ml.finetune import KEEP_FINE_TUNED
+from recognizer.jobs.forms import RetrainStartForm
 from recognizer.jobs.exceptions import JobCancelled, JobRefused
 from recognizer.jobs.services import job_cancel, job_enqueue
 from recognizer.jobs.tasks import run_job
@@ -166,6 +169,14 @@ def test_admin_starts_a_retrain_with_the_options_given(admin_client):
                        "max_mnist_validation_drop": "0.2", "promote": "never"})
     assert Job.objects.get().arguments == {"epochs": 1, "mnist_limit": 5000, "refresher_scale": 0.1,
                                            "max_mnist_validation_drop": 0.2, "promote": "never"}
+
+
+@pytest.mark.parametrize("language, words", [("en", "keeps the fine-tuned"), ("de", "behält"), ("fr", "garde"),
+                                             ("es", "conserva"), ("it", "mantiene")])
+def test_the_retrain_form_names_the_allowance_that_keeps_the_fine_tuned_weights(language, words):
+    with translation.override(language):
+        help_text = str(RetrainStartForm().fields["max_mnist_validation_drop"].help_text)
+    assert f"; {KEEP_FINE_TUNED} {words}" in help_text and "{" not in help_text
 
 
 @pytest.mark.parametrize("options, error", [
