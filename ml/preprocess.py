@@ -191,9 +191,8 @@ def _at_own_resolution(ink: np.ndarray) -> np.ndarray:
     """A pixelated image (a 16x16 pad or scan sent enlarged, each pixel an f x f block of equal values) at
     the resolution it was drawn at: one value per block. Training sees such captures at that resolution
     (`ml.scans.capture`), and `_fit_box` then enlarges them smoothly, as it does MNIST's own 20 px digits;
-    read enlarged, their hard block edges cost the model trained before this step 0.75 points on 16 px pads
-    (98.50 against 99.25 %). Any other image is returned as it is: one row or column where a value changes
-    off the block grid makes it so."""
+    read enlarged, their hard block edges cost 0.75 points on 16 px pads. Any other image is returned as
+    it is: one row or column where a value changes off the block grid makes it so."""
     height, width = ink.shape
     columns = np.flatnonzero((ink[:, 1:] != ink[:, :-1]).any(axis=0)) + 1
     block = math.gcd(height, width, *columns.tolist())
