@@ -11,7 +11,6 @@ Never imports TensorFlow: web processes use this module.
 from __future__ import annotations
 
 import io
-import math
 import warnings
 
 import cv2
@@ -52,7 +51,7 @@ def to_model_input(ink: np.ndarray) -> np.ndarray:
     ink = np.asarray(ink, dtype=np.float32)
     if ink.max(initial=0) > 1.0:  # 0-255 values, e.g. MNIST's uint8 images
         ink = ink / 255.0
-    ink = _clean(_at_own_resolution(_around_strokes(ink)))
+    ink = _clean(_around_strokes(ink))
     # The rows and columns holding ink (np.nonzero would list every inked pixel, ~4x slower for a canvas).
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
@@ -185,22 +184,6 @@ def _around_strokes(ink: np.ndarray) -> np.ndarray:
     kept = ink >= NOISE_FLOOR * strongest
     rows, cols = np.flatnonzero(kept.any(axis=1)), np.flatnonzero(kept.any(axis=0))
     return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-
-
-def _at_own_resolution(ink: np.ndarray) -> np.ndarray:
-    """A pixelated image (a 16x16 pad or scan sent enlarged, each pixel an f x f block of equal values) at
-    the resolution it was drawn at: one value per block. Training sees such captures at that resolution
-    (`ml.scans.capture`), and `_fit_box` then enlarges them smoothly, as it does MNIST's own 20 px digits;
-    read enlarged, their hard block edges cost 0.75 points on 16 px pads. Any other image is returned as
-    it is: one row or column where a value changes off the block grid makes it so."""
-    height, width = ink.shape
-    columns = np.flatnonzero((ink[:, 1:] != ink[:, :-1]).any(axis=0)) + 1
-    block = math.gcd(height, width, *columns.tolist())
-    if block < 2:
-        return ink
-    rows = np.flatnonzero((ink[1:] != ink[:-1]).any(axis=1)) + 1
-    block = math.gcd(block, *rows.tolist())
-    return ink if block < 2 else ink[::block, ::block]
 
 
 def _clean(ink: np.ndarray) -> np.ndarray:
