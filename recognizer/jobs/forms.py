@@ -22,7 +22,8 @@ class RetrainStartForm(forms.Form):
     max_mnist_validation_drop = forms.FloatField(
         required=False, min_value=0, max_value=KEEP_FINE_TUNED, label=_("MNIST validation allowance"),
         help_text=format_lazy(_("points of MNIST validation accuracy that mixing the new weights with the active "
-                                "version's may lose; {keep} keeps the fine-tuned weights as they are"), keep=KEEP_FINE_TUNED))
+                                "version's may lose; {keep} keeps the fine-tuned weights as they are"),
+                              keep=KEEP_FINE_TUNED))
     promote = forms.ChoiceField(required=False, choices=[("", "")] + [(c, PROMOTE_LABELS.get(c, c)) for c in PROMOTE_CHOICES],
                                 label=_("promote"), help_text=_("auto: only if the promotion gate passes"))
 

@@ -14,8 +14,8 @@ from django.utils import translation
 
 from digitsite.tasks_config import quick_train_options, tasks_config
 from ml.finetune import KEEP_FINE_TUNED
-from recognizer.jobs.forms import RetrainStartForm
 from recognizer.jobs.exceptions import JobCancelled, JobRefused
+from recognizer.jobs.forms import RetrainStartForm
 from recognizer.jobs.services import job_cancel, job_enqueue
 from recognizer.jobs.tasks import run_job
 from recognizer.models import Job
