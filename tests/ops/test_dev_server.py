@@ -49,7 +49,8 @@ def dev_server(tmp_path):
         wait_for(lambda: _answers(port), timeout=60, what="the development server", every=0.25)
         yield port
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # the reloader and its serving child, started here
+        # SIGTERM, which no shell ignores for a background job: the reloader and its serving child, started here
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
