@@ -47,18 +47,20 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for number in STOP_SIGNALS:
         signal.signal(number, _raise_stop)
-    worker = subprocess.Popen(worker_command(os.environ.get("TASKS_BACKEND", "database")), cwd=REPO, process_group=0)
-    web = subprocess.Popen(web_command(argv), cwd=REPO)
+    started = []  # what `stop` must stop, even if a signal arrives between the two starts
     try:
-        while worker.poll() is None and web.poll() is None:
+        started.append(subprocess.Popen(worker_command(os.environ.get("TASKS_BACKEND", "database")), cwd=REPO,
+                                        process_group=0))
+        started.append(subprocess.Popen(web_command(argv), cwd=REPO))
+        while all(process.poll() is None for process in started):
             time.sleep(0.5)
     except Stop:
         pass
     finally:
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_IGN)  # nothing interrupts the shutdown
-        stop((web, worker))
-    return web.returncode or worker.returncode or 0
+        stop(started)
+    return next((process.returncode for process in started if process.returncode), 0)
 
 
 def stop(processes, wait: float = STOP_WAIT_SECONDS) -> None:
