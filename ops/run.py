@@ -29,10 +29,6 @@ STOP_WAIT_SECONDS = 30  # for the worker to finish its task's current step; then
 log = logging.getLogger("ops.run")
 
 
-class Stop(Exception):
-    """A stop signal arrived."""
-
-
 def worker_command(backend: str) -> list[str]:
     if backend not in WORKERS:
         sys.exit(f"TASKS_BACKEND must be one of {', '.join(WORKERS)}, not {backend!r}")
@@ -45,8 +41,8 @@ def web_command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for number in STOP_SIGNALS:
-        signal.signal(number, _raise_stop)
+    for number in STOP_SIGNALS:  # each raises KeyboardInterrupt, as Ctrl-C does
+        signal.signal(number, signal.default_int_handler)
     started = []  # what `stop` must stop, even if a signal arrives between the two starts
     try:
         started.append(subprocess.Popen(worker_command(os.environ.get("TASKS_BACKEND", "database")), cwd=REPO,
@@ -54,7 +50,7 @@ def main(argv: list[str]) -> int:
         started.append(subprocess.Popen(web_command(argv), cwd=REPO))
         while all(process.poll() is None for process in started):
             time.sleep(0.5)
-    except Stop:
+    except KeyboardInterrupt:
         pass
     finally:
         for number in STOP_SIGNALS:
@@ -77,10 +73,6 @@ def stop(processes, wait: float = STOP_WAIT_SECONDS) -> None:
             log.warning("ops.run: %s did not stop within %.0f s; killing it", " ".join(process.args[1:3]), wait)
             process.kill()
             process.wait()
-
-
-def _raise_stop(number, frame):
-    raise Stop(signal.Signals(number).name)
 
 
 if __name__ == "__main__":
