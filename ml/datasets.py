@@ -4,8 +4,8 @@
 forms and postal scans look (`ml.scans`); the 30 optdigits training writers in several scan variants;
 procedurally drawn styles MNIST lacks (`ml.styles`: flag 1s, crossed 7s, open 4s, curled 9s, ...); and
 "not a digit" examples (label 10): Omniglot letters by drawers 1-15, notMNIST font letters, and synthetic
-negatives (`ml.negatives`: glyphs of other scripts, doodles, scribbles, dots, struck-through, crammed
-and fragmentary digits). Digit-like letters are left out of the negatives by those modules.
+negatives (`ml.negatives`: glyphs of other scripts, doodles, scribbles, dots, struck-through, crammed,
+touching and fragmentary digits). Digit-like letters are left out of the negatives by those modules.
 
 `validation_sets` builds the named sets every version is measured on, none ever trained on: MNIST
 validation, the 13 unseen optdigits writers as 16x16 black-and-white scans and at 32x32, MNIST validation
@@ -43,14 +43,14 @@ class MixConfig:
     writer_variants: int = 5  # scan variants of each of the 2,880 optdigits training digits
     style_digits: int = 10_000  # procedurally drawn digits in styles MNIST lacks
     style_scan_share: float = 0.3  # share of those also degraded like a scan
-    synthetic_negatives: int = 16_000  # ml.negatives.negative_mix
+    synthetic_negatives: int = 17_600  # ml.negatives.negative_mix
     real_negatives: bool = True  # Omniglot drawers 1-15 and notMNIST's training split
     # npz files of further examples (x (N,28,28) uint8 or float model inputs, y 0-9 or 10 = not a digit),
     # e.g. confirmed drawings of imported datasets (`manage.py train --dataset NAME` writes them)
     extra: tuple[str, ...] = ()
 
 
-QUICK_MIX = MixConfig(mnist_scans=2_000, writer_variants=1, style_digits=2_000, synthetic_negatives=3_000)
+QUICK_MIX = MixConfig(mnist_scans=2_000, writer_variants=1, style_digits=2_000, synthetic_negatives=3_300)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Synthetic "not a digit" drawings: glyphs of many scripts, doodles, scribbles, damaged and crammed digits.
+"""Synthetic "not a digit" drawings: glyphs of many scripts, doodles, scribbles, damaged, crammed and touching digits.
 
 Every generator has the form `(count, rng, ...) -> np.ndarray` of `count` model inputs (float32
 (count, 28, 28) in [0, 1], made by `ml.preprocess.to_model_input`), so a negative looks to the model
@@ -26,7 +26,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ml.canvas import stroke_mask
+from ml.numbers.pool import DigitPool
+from ml.numbers.synthesis import compose
 from ml.preprocess import DrawingError, to_model_input
+from ml.scans import crop_to_ink
 
 Strokes = list[np.ndarray]  # polylines, each (K, 2) float points (x, y) in the unit square
 
@@ -472,7 +475,7 @@ def blobs(count: int, rng: np.random.Generator) -> np.ndarray:
     return _collect(count, lambda: to_model_input(kinds[rng.integers(len(kinds))](rng)))
 
 
-# --- damaged and crammed digits (MNIST digits passed in by the caller) -----------------------------
+# --- damaged, crammed and touching digits (MNIST digits passed in by the caller) ------------------
 
 
 def _digit_canvas(image: np.ndarray, rng: np.random.Generator, size: int = CANVAS) -> np.ndarray:
@@ -553,6 +556,26 @@ def crammed_digits(images: np.ndarray, count: int, rng: np.random.Generator) -> 
             canvas[y : y + piece.shape[0], x : x + piece.shape[1]] = np.maximum(canvas[y : y + piece.shape[0], x : x + piece.shape[1]], piece)
             x += piece.shape[1] + gap
         return to_model_input(np.clip(canvas, 0, 1))
+
+    return _collect(count, make)
+
+
+TOUCHING_LAYOUTS = ("touching", "overlapping")
+
+
+def touching_digits(images: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """2-3 digits written so close that their ink touches or crosses: one piece of ink that is a number.
+
+    Without them the model took about one in four such pairs for one digit ("77" as a 7), and the
+    number reader then kept the pair whole (docs/numbers.md). The digits are composed the way
+    `ml.numbers.synthesis` lays out touching and overlapping numbers."""
+
+    def make() -> np.ndarray:
+        picks = images[rng.integers(len(images), size=rng.integers(2, 4))]
+        inks = tuple(crop_to_ink(image / 255.0).astype(np.float32) for image in picks)
+        pool = DigitPool(inks, np.zeros(len(inks), np.int64))  # labels unused: the pair is not a digit
+        layout = TOUCHING_LAYOUTS[int(rng.integers(len(TOUCHING_LAYOUTS)))]
+        return to_model_input(compose(pool, rng, layout, picks=list(range(len(picks)))).mask)
 
     return _collect(count, make)
 
@@ -923,6 +946,7 @@ MIX_PROPORTIONS: dict[str, float] = {
     "blobs": 0.05,
     "strike_throughs": 0.10,
     "crammed_digits": 0.10,
+    "touching_digits": 0.10,
     "half_strokes": 0.10,
 }
 
@@ -940,6 +964,7 @@ def negative_mix(count: int, rng: np.random.Generator, mnist_train_images: np.nd
         "blobs": lambda n: blobs(n, rng),
         "strike_throughs": lambda n: strike_throughs(mnist_train_images, n, rng, mnist_train_labels),
         "crammed_digits": lambda n: crammed_digits(mnist_train_images, n, rng),
+        "touching_digits": lambda n: touching_digits(mnist_train_images, n, rng),
         "half_strokes": lambda n: half_strokes(mnist_train_images, n, rng),
     }
     sizes = _split_count(count, MIX_PROPORTIONS)

@@ -1,4 +1,5 @@
 """Synthetic negatives: the asked count of valid model inputs, reproducible, and never a digit."""
+import cv2
 import numpy as np
 import pytest
 
@@ -20,6 +21,7 @@ from ml.negatives import (
     negative_mix,
     scribbles,
     strike_throughs,
+    touching_digits,
 )
 from ml.preprocess import to_model_input
 
@@ -40,12 +42,15 @@ def generators(images, labels):
         "blobs": blobs,
         "strike_throughs": lambda n, rng: strike_throughs(images, n, rng, labels),
         "crammed_digits": lambda n, rng: crammed_digits(images, n, rng),
+        "touching_digits": lambda n, rng: touching_digits(images, n, rng),
         "half_strokes": lambda n, rng: half_strokes(images, n, rng),
         "mix": lambda n, rng: negative_mix(n, rng, images, labels),
     }
 
 
-NAMES = ["glyphs", "doodles", "scribbles", "blobs", "strike_throughs", "crammed_digits", "half_strokes", "mix"]
+NAMES = [
+    "glyphs", "doodles", "scribbles", "blobs", "strike_throughs", "crammed_digits", "touching_digits", "half_strokes", "mix",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -103,6 +108,16 @@ def test_half_strokes_are_open_curves_never_loops(mnist_train):
     assert not any(negatives._has_hole((x > 0.3).astype(np.uint8)) for x in fragments)
     digits = [to_model_input(image) for image in images[:100]]  # while most whole digits have a loop
     assert np.mean([negatives._has_hole((x > 0.3).astype(np.uint8)) for x in digits]) > 0.3
+
+
+def test_touching_digits_are_mostly_one_piece_of_ink_wider_than_tall(mnist_train):
+    images, _ = mnist_train
+    pairs = touching_digits(images, 60, np.random.default_rng(3))
+    ink = [(x > 0.3).astype(np.uint8) for x in pairs]
+    pieces = [cv2.connectedComponents(mask)[0] - 1 for mask in ink]
+    aspects = [np.ptp(np.nonzero(mask)[1]) / max(np.ptp(np.nonzero(mask)[0]), 1) for mask in ink]
+    assert np.mean(np.array(pieces) == 1) > 0.6  # touching ink joins; overlapping boxes may not
+    assert np.mean(np.array(aspects) >= 1.0) > 0.8  # two or three digits side by side
 
 
 def test_digit_like_glyphs_and_their_accented_forms_are_excluded():
