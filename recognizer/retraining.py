@@ -284,8 +284,6 @@ def _answers(predictor: Predictor, x: np.ndarray) -> np.ndarray:
     return answers
 
 
-
-
 def _table(mnist: Comparison, held_out: Comparison) -> str:
     def pct(value):
         return "   -   " if value is None else f"{100 * value:6.2f}%"

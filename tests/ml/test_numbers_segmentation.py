@@ -14,7 +14,6 @@ from ml.preprocess import DrawingError, to_model_input
 
 HEIGHT = 80
 # Known failures, kept as strict xfails so that a fix shows up (see docs/numbers.md, "Known failures").
-OVER_CUT = pytest.mark.xfail(strict=True, reason="a unit read unsurely is cut, and its halves read as two sure digits")
 UNDER_CUT = pytest.mark.xfail(strict=True, reason="two touching 1s / a 7 leaning under its neighbour are read as one digit")
 
 
@@ -72,7 +71,7 @@ def test_touching_digits_are_cut_apart(pool, readable, predictor, text):
     assert found == text
 
 
-@pytest.mark.parametrize("text", [pytest.param("2026", marks=OVER_CUT), "1984", "580"])
+@pytest.mark.parametrize("text", ["2026", "1984", "580"])
 def test_overlapping_boxes(pool, readable, predictor, text):
     found = number(pool, readable, predictor, text, "overlapping")
     assert found == text
