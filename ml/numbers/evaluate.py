@@ -3,7 +3,8 @@
 Composes numbers of 2-8 digits from digits no model here trained on (see `ml.numbers.pool`), in every
 layout on browser-like canvases and on scanned paper, plus scanned amounts with separators and an
 underline; prints and writes exact-string accuracy per layout, style and group, for our reader and
-for the naive baseline (cut at empty columns, read each piece as one digit).
+for the naive baseline (cut at empty columns, read each piece as one digit); and how many drawings
+that are not numbers (`ml.numbers.shapes`) are answered with no digits.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from ml import artifacts
 from ml.calibration import Calibration
 from ml.numbers.measure import cases, score
+from ml.numbers import shapes
 from ml.numbers.pool import SPLITS, digit_pool
 from ml.predictor import Predictor
 from ml.report import Report
@@ -50,6 +52,9 @@ def main(argv: list[str] | None = None) -> dict:
         result = score(cases(pool, options.count, options.seed), predictor, baseline=not options.no_baseline)
         results["pools"][name] = result
         _print(name, result)
+    results["shapes"] = shapes.measure(predictor)
+    print(f"\nShapes that are not numbers: {results['shapes']['no_digits']} of {results['shapes']['count']} "
+          "answered with no digits")
     Path(options.output).write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {options.output}")
     return results

@@ -70,7 +70,7 @@ def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], pred
     for end in range(1, count + 1):
         for index in ending.get(end, []):
             start = candidates[index][0]
-            value, is_digit = _value(predictions[index], end - start == 1)
+            value, is_digit = _value(predictions[index], _one_piece(atoms, start, end))
             if start > 0 and _cut_between(atoms[start - 1], atoms[start]):
                 value -= CUT_PENALTY + CUT_INK_COST * max(0.0, atoms[start].cut - 1.0)
             value -= WIDTH_COST * max(0.0, _aspect(atoms[start:end]) - DIGIT_WIDTH)
@@ -85,12 +85,22 @@ def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], pred
     return path[::-1]
 
 
-def _value(prediction: Prediction, single: bool) -> tuple[float, bool]:
-    """What reading a span as its prediction is worth; several atoms are a digit or nothing, so a smudge
-    of two digits is never taken for one rejected piece."""
+def _one_piece(atoms: Sequence[Atom], start: int, end: int) -> bool:
+    """Whether atoms[start:end] are one whole piece of ink: a single atom, or every slice of one cut unit."""
+    inner = all(_cut_between(atoms[i - 1], atoms[i]) for i in range(start + 1, end))
+    cut_off = (start > 0 and _cut_between(atoms[start - 1], atoms[start])) or (
+        end < len(atoms) and _cut_between(atoms[end - 1], atoms[end]))
+    return end - start == 1 or (inner and not cut_off)
+
+
+def _value(prediction: Prediction, whole: bool) -> tuple[float, bool]:
+    """What reading a span as its prediction is worth. Only a whole piece of ink may be answered "not a
+    digit": a run of separate pieces or of slices is a digit or nothing, so a smudge of two digits is
+    never taken for one rejected piece, while a shape the model refuses whole (a circled cross) is not
+    forced into the digits its slices look like."""
     score = 1.0 if prediction.digit_score is None else prediction.digit_score
     as_digit = math.log(max(prediction.confidence * score, FLOOR)) + DIGIT_BONUS
-    if single and prediction.is_digit is False:
+    if whole and prediction.is_digit is False:
         return max(as_digit, math.log(max(1.0 - score, FLOOR)) - NOT_DIGIT_PENALTY), False
     return as_digit, prediction.is_digit is not False
 

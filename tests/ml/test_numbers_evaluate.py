@@ -34,6 +34,8 @@ def test_a_small_run_writes_every_layout_and_group(tmp_path, capsys):
     assert table["group:scan_amounts"]["count"] == 2
     assert all(0.0 <= row["exact"] <= 1.0 and 0.0 <= row["naive_exact"] <= 1.0 for row in table.values())
     assert "group:canvas" in capsys.readouterr().out
+    shapes = written["shapes"]
+    assert shapes["count"] == len(shapes["read"]) == 30 and 0 <= shapes["no_digits"] <= 30
 
 
 def test_naive_baseline_reads_spaced_digits_but_not_touching_ones(predictor):

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from ml.numbers import shapes
 from ml.numbers.paper import render
 from ml.numbers.pool import digit_pool
 from ml.numbers.reading import read_ink, read_number
@@ -90,6 +91,14 @@ def test_separators_underline_and_stray_dots_are_not_digits(pool, readable, pred
         read_digits = reading.number
         assert read_digits == "12500"
         assert reading.rejected, "the separator, underline or dots should be reported as not digits"
+
+
+@pytest.mark.parametrize("name", ["cross", "hash", "asterisk", "spiral", "star", "grid", "circled plus", "circled cross"])
+def test_shapes_the_model_refuses_whole_are_not_cut_into_digits(predictor, name):
+    """Each is one or a few pieces of ink whose slices look like 1s and 7s; refused whole, they read as nothing."""
+    for size, pen in shapes.SIZES:
+        reading = read_number(shapes.drawing(name, size, pen), predictor)
+        assert (reading.number, bool(reading.rejected)) == ("", True), (size, reading.number)
 
 
 def test_boxes_are_in_image_pixels_left_to_right(pool, readable, predictor):
