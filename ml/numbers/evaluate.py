@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ml import artifacts
 from ml.calibration import Calibration
-from ml.numbers.measure import cases, score
 from ml.numbers import shapes
+from ml.numbers.measure import cases, score
 from ml.numbers.pool import SPLITS, digit_pool
 from ml.predictor import Predictor
 from ml.report import Report

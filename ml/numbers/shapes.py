@@ -52,9 +52,8 @@ SHAPES: dict[str, list[Stroke]] = {
 
 def drawing(name: str, size: float, pen: int) -> bytes:
     """The PNG of one shape, `size` of the canvas tall, left of centre as a number's first digit would be."""
-    height, width = CANVAS
     mask = np.zeros(CANVAS, dtype=np.uint8)
-    side, top = size * height, (1 - size) * height / 2
+    side, top = size * CANVAS[0], (1 - size) * CANVAS[0] / 2
     for stroke in SHAPES[name]:
         points = np.array([[100 + x * side, top + y * side] for x, y in stroke], dtype=np.int32)
         cv2.polylines(mask, [points], False, 255, pen, cv2.LINE_AA)
