@@ -67,11 +67,13 @@ def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], pred
     ending = {}
     for index, (start, end) in enumerate(candidates):
         ending.setdefault(end, []).append(index)
+    # cut[i]: a cut (not a gap) lies just before atoms[i]; never before the first or after the last
+    cut = [False] + [_cut_between(left, right) for left, right in zip(atoms, atoms[1:])] + [False]
     for end in range(1, count + 1):
         for index in ending.get(end, []):
             start = candidates[index][0]
-            value, is_digit = _value(predictions[index], _one_piece(atoms, start, end))
-            if start > 0 and _cut_between(atoms[start - 1], atoms[start]):
+            value, is_digit = _value(predictions[index], _one_piece(cut, start, end))
+            if cut[start]:
                 value -= CUT_PENALTY + CUT_INK_COST * max(0.0, atoms[start].cut - 1.0)
             value -= WIDTH_COST * max(0.0, _aspect(atoms[start:end]) - DIGIT_WIDTH)
             if best[start] + value > best[end]:
@@ -85,12 +87,10 @@ def best_grouping(atoms: Sequence[Atom], candidates: list[tuple[int, int]], pred
     return path[::-1]
 
 
-def _one_piece(atoms: Sequence[Atom], start: int, end: int) -> bool:
-    """Whether atoms[start:end] are one whole piece of ink: a single atom, or every slice of one cut unit."""
-    inner = all(_cut_between(atoms[i - 1], atoms[i]) for i in range(start + 1, end))
-    cut_off = (start > 0 and _cut_between(atoms[start - 1], atoms[start])) or (
-        end < len(atoms) and _cut_between(atoms[end - 1], atoms[end]))
-    return end - start == 1 or (inner and not cut_off)
+def _one_piece(cut: list[bool], start: int, end: int) -> bool:
+    """Whether atoms[start:end] are one whole piece of ink: a single atom, or every slice of one cut unit
+    (`cut[i]`: whether a cut, not a gap, lies before atom i)."""
+    return end - start == 1 or (all(cut[start + 1 : end]) and not cut[start] and not cut[end])
 
 
 def _value(prediction: Prediction, whole: bool) -> tuple[float, bool]:
