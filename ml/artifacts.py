@@ -12,6 +12,8 @@ from pathlib import Path
 SHIPPED_DIR = Path(__file__).resolve().parent / "artifacts"
 KERAS_MODEL = "model.keras"
 TFLITE_MODEL = "model.tflite"
+LINE_MODEL = "line.tflite"  # the number reader's line model (ml.numbers.train_lines): one for all versions
+LINE_REPORT = "line.json"
 METRICS = "metrics.json"
 CURVES_PLOT = "training_curves.png"
 CONFUSION_PLOT = "confusion_matrix.png"

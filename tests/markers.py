@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 TENSORFLOW = ("tensorflow", "keras")
 # ml modules that train, fine-tune or export a model; some import TensorFlow only when called, which
 # the load-time scan (loads_tensorflow) cannot see.
-TRAINING_IMPORTS = ("ml.train", "ml.training", "ml.finetune", "ml.augment", "ml.export", "ml.model")
+TRAINING_IMPORTS = ("ml.train", "ml.training", "ml.finetune", "ml.augment", "ml.export", "ml.model",
+                    "ml.numbers.train_lines", "ml.numbers.line_model")
 # Modules that train through `call_command("train"/"retrain")` (paths from the repository root); a
 # module that only runs `retrain --dry-run` or `list_models` is not training, so commands are not scanned.
 TRAINING_MODULES = frozenset({"tests/recognizer/test_retrain.py", "tests/recognizer/test_train_command.py"})
