@@ -20,7 +20,7 @@ from ml.numbers.reading import NumberReading, read_number
 from recognizer import metrics, services
 from recognizer.images import media_type_of
 from recognizer.models import MAX_NUMBER_DIGITS, Drawing, Number
-from recognizer.predictors import predictor_for
+from recognizer.predictors import line_reader, predictor_for
 from recognizer.selectors import model_version_get_serving, number_get
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ def number_create(*, image: bytes, source: str, content_type: str = "", owner=No
     started = time.perf_counter()
     version = model_version_get_serving()
     reading = read_number(
-        image, predictor_for(version), max_pixels=settings.DIGITS_MAX_PIXELS, max_digits=MAX_NUMBER_DIGITS
+        image, predictor_for(version), max_pixels=settings.DIGITS_MAX_PIXELS, max_digits=MAX_NUMBER_DIGITS,
+        lines=line_reader(),
     )
     original = _decoded(image)
     number = Number(

@@ -6,12 +6,16 @@ in every worker of every server, with no restart. The file comes from `recognize
 version's folder when this machine has it, else this server's cache of the bytes stored in the row,
 always checked against the row's checksum. Entries are keyed by the row and its checksum.
 """
+import functools
 import logging
 import threading
 import time
 from collections import OrderedDict
 
+from django.conf import settings
+
 from ml.calibration import Calibration
+from ml.numbers.lines import LineReader
 from ml.predictor import Predictor
 
 from recognizer import metrics, model_files
@@ -53,3 +57,15 @@ def _load(version: ModelVersion, calibration: Calibration) -> Predictor:
     metrics.observe_model_load(time.perf_counter() - started)
     logger.info("model loaded", extra={"model_version": version.name, "path": str(path)})
     return predictor
+
+
+@functools.cache
+def line_reader() -> LineReader | None:
+    """The number reader's line model, loaded once per process; None (numbers are then read by the digit
+    model alone) when the file is missing or cannot be loaded. It is part of the code, not of a model version."""
+    path = settings.DIGITS_LINE_MODEL
+    try:
+        return LineReader(path)
+    except (OSError, ValueError, RuntimeError) as err:
+        logger.warning("line model not loaded; numbers are read without it", extra={"path": str(path), "error": str(err)})
+        return None

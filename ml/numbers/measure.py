@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ml.numbers.baseline import naive_read
+from ml.numbers.lines import LineReader
 from ml.numbers.paper import render
 from ml.numbers.pool import DigitPool
 from ml.numbers.reading import read_number
@@ -59,20 +60,20 @@ def _case(pool: DigitPool, rng: np.random.Generator, layout: str, style: str, gr
     return Case(number.text, render(number.mask, style, rng, height=number.height), layout, style, group)
 
 
-def read(case: Case, predictor: Predictor) -> str:
+def read(case: Case, predictor: Predictor, lines: LineReader | None = None) -> str:
     try:
-        return read_number(case.data, predictor).number
+        return read_number(case.data, predictor, lines=lines).number
     except DrawingError:
         return ""
 
 
-def score(all_cases: list[Case], predictor: Predictor, *, baseline: bool = True) -> dict:
+def score(all_cases: list[Case], predictor: Predictor, *, baseline: bool = True, lines: LineReader | None = None) -> dict:
     """Accuracy per layout (canvas), per style, per group, touching, overall canvas; and timings."""
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # key → right, naive right, total
     started = time.perf_counter()
     misses = []
     for case in all_cases:
-        answer = read(case, predictor)
+        answer = read(case, predictor, lines)
         right = answer == case.text
         naive = baseline and naive_read(case.data, predictor) == case.text
         if not right and len(misses) < 20:

@@ -8,8 +8,9 @@ import numpy as np
 
 from ml.predictor import Prediction, Predictor
 from ml.preprocess import MAX_PIXELS, DrawingError, decode_ink, to_model_input
+from ml.numbers.lines import LineChar, LineReader, LineReading
 from ml.numbers.search import best_grouping, spans
-from ml.numbers.segmentation import Atom, Box, crop, pieces, split
+from ml.numbers.segmentation import MIN_SPLIT_WIDTH, Atom, Box, Pieces, crop, pieces, split
 
 MAX_DIGITS = 32
 MAX_ATOMS_PER_DIGIT = 4  # more separate pieces than this per allowed digit is not a number
@@ -50,46 +51,156 @@ class NumberReading:
 
 
 def read_number(
-    data: bytes, predictor: Predictor, *, max_pixels: int = MAX_PIXELS, max_digits: int = MAX_DIGITS
+    data: bytes, predictor: Predictor, *, max_pixels: int = MAX_PIXELS, max_digits: int = MAX_DIGITS,
+    lines: LineReader | None = None,
 ) -> NumberReading:
     """Bytes of an image file → its number. Raises DrawingError (a message for the user) for an
     unreadable image, an image without ink, or more than `max_digits` digits."""
-    return read_ink(decode_ink(data, max_pixels=max_pixels), predictor, max_digits=max_digits)
+    return read_ink(decode_ink(data, max_pixels=max_pixels), predictor, max_digits=max_digits, lines=lines)
 
 
-def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIGITS) -> NumberReading:
+def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIGITS,
+             lines: LineReader | None = None) -> NumberReading:
     """An ink map (as `decode_ink` returns it) → its number.
 
     First pass: every unit (connected strokes with their fragments) and every run of close units is
-    read in one batch. Units the model does not read as one sure digit, or wider than a digit, are
-    cut into atoms and the new candidate runs read in a second batch. `search.best_grouping` then
-    picks the grouping of atoms into digits with the highest total value."""
+    read in one batch by the digit model, and every unit by the line model when there is one. Units
+    the digit model does not read as one sure digit, wider than a digit, or read by the line model as
+    several digits are cut into atoms and the new candidate runs read in a second batch. Where the line
+    model read several digits, its digits are kept and the slices grouped under them
+    (`_line_spans`); `search.best_grouping` picks the grouping of the other atoms into digits with the
+    highest total value."""
     found = pieces(ink)
     if not found.atoms and not found.marks:
         raise DrawingError("no ink found in the drawing")
     _check_count(found.atoms, max_digits)
     reader = _Reader(ink, found.labels, predictor, found.height)
-    atoms = list(found.atoms)
-    reader.read([(mark,) for mark in found.marks] + _runs(atoms, found.height))
-    unsure = {id(atom) for atom in atoms if _unsure(atom, reader.prediction((atom,)), found.height)}
-    if unsure:
-        atoms = [part for atom in atoms for part in (split(found, atom) if id(atom) in unsure else [atom])]
-        _check_count(atoms, max_digits)
-        reader.read(_runs(atoms, found.height))
+    reader.read([(mark,) for mark in found.marks] + _runs(list(found.atoms), found.height))
+    several = _several(ink, found, lines) if lines is not None else {}
+    atoms, unit_of, forced = _cut(found, reader, several)
+    _check_count(atoms, max_digits)
+    reader.read(_runs(atoms, found.height) + [tuple(atoms[a:b]) for a, b in forced])
     candidates = spans(atoms, found.height)
+    choices = best_grouping(atoms, candidates, [reader.prediction(tuple(atoms[a:b])) for a, b in candidates], found.height)
+    forced = _not_refused(forced, choices, unit_of, several, found)
+    if forced:
+        candidates = _constrained(candidates, forced)
     runs = [tuple(atoms[start:end]) for start, end in candidates]
-    digits, rejected = [], []
-    for choice in best_grouping(atoms, candidates, [reader.prediction(run) for run in runs], found.height):
+    predictions = [_line_prediction(reader.prediction(run), forced.get(span)) for run, span in zip(runs, candidates)]
+    if forced:
+        choices = best_grouping(atoms, candidates, predictions, found.height)
+    digits, rejected, digit_atoms = [], [], []
+    for choice in choices:
         run = runs[choice.span]
-        box, x, prediction = reader.box(run), reader.input(run), reader.prediction(run)
-        if choice.is_digit:
+        box, x, prediction = reader.box(run), reader.input(run), predictions[choice.span]
+        if choice.is_digit or candidates[choice.span] in forced:  # the line model read a digit there
             digits.append(DigitReading(box, x, prediction))
+            digit_atoms += run
         else:
             rejected.append(RejectedPiece(box, prediction.digit_score))
+    if lines is not None and digit_atoms:
+        digits = _whole_line(ink, found, digit_atoms, digits, reader, lines)
     rejected += [RejectedPiece(mark.box, reader.prediction((mark,)).digit_score) for mark in found.marks]
     if len(digits) > max_digits:
         raise DrawingError(f"too many digits: {len(digits)} found, at most {max_digits} are read")
     return NumberReading(tuple(digits), tuple(sorted(rejected, key=lambda piece: piece.box[0])))
+
+
+def _whole_line(ink: np.ndarray, found: Pieces, atoms: list[Atom], digits: list[DigitReading],
+                reader: "_Reader", lines: LineReader) -> list[DigitReading]:
+    """The digits as the line model reads all their ink at once, when it is surer of that reading than of
+    the digits found piece by piece (product of confidences) and its characters can be given runs of the
+    atoms (each atom joins the character read nearest its centre); else `digits` unchanged. Reading the
+    line whole, the line model sees each digit's neighbours, as when it was trained."""
+    piece, box = crop(ink, found.labels, atoms)
+    whole = lines.read([piece])[0]
+    if not whole.chars or whole.confidence <= float(np.prod([d.prediction.confidence for d in digits])):
+        return digits
+    spans = _line_spans(atoms, whole, box[0], offset=0)
+    if not spans:  # a character inside a unit that was not cut: cut every unit and try again
+        units = {id(unit) for unit in found.atoms}
+        atoms = [part for atom in atoms for part in (split(found, atom) if id(atom) in units else [atom])]
+        spans = _line_spans(atoms, whole, box[0], offset=0)
+    if not spans:
+        return digits
+    runs = {span: tuple(atoms[a:b]) for span, (a, b) in zip(spans, spans)}
+    reader.read(list(runs.values()))
+    return [DigitReading(reader.box(run), reader.input(run), _line_prediction(reader.prediction(run), spans[span]))
+            for span, run in runs.items()]
+
+
+def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):
+    """The units cut into atoms where needed: (atoms left to right, the unit index of each, and the spans
+    of atoms forced to be the line model's digits)."""
+    atoms, unit_of, forced = [], [], {}
+    for unit, atom in enumerate(found.atoms):
+        if id(atom) in several or _unsure(atom, reader.prediction((atom,)), found.height):
+            parts = split(found, atom)
+        else:
+            parts = [atom]
+        if id(atom) in several:
+            forced.update(_line_spans(parts, several[id(atom)], atom.box[0], offset=len(atoms)))
+        atoms += parts
+        unit_of += [unit] * len(parts)
+    return atoms, unit_of, forced
+
+
+def _several(ink: np.ndarray, found: Pieces, lines: LineReader) -> dict[int, LineReading]:
+    """Units the line model reads as two digits or more, by id: touching digits, including those the
+    digit model reads as one sure digit (a 1 leaning on a 4 looks like a 4). A unit of many separate bits
+    (a dotted 0) is left to the digit model: the line model reads its dots as several digits; one too
+    narrow to be cut (`segmentation.split`) is not read."""
+    solid = [atom for atom in found.atoms if len(atom.labels) < DOTTED_BITS
+             and atom.box[2] >= MIN_SPLIT_WIDTH * max(found.height, atom.box[3])]
+    readings = lines.read([crop(ink, found.labels, (atom,))[0] for atom in solid])
+    return {id(atom): r for atom, r in zip(solid, readings) if len(r.chars) >= 2}
+
+
+def _line_spans(parts: list[Atom], reading: LineReading, left: int, offset: int) -> dict[tuple[int, int], LineChar]:
+    """The unit's slices grouped into the line model's characters: each slice joins the character whose
+    reading position is nearest its centre. The groups are runs of consecutive slices that tile the unit,
+    so the search always has a grouping; empty when that cannot be."""
+    centres = [left + char.centre for char in reading.chars]
+    bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+    groups = [sum(part.centre > bound for bound in bounds) for part in parts]
+    if groups != sorted(groups) or sorted(set(groups)) != list(range(len(reading.chars))):
+        return {}  # a character without a slice, or slices out of order: the search decides alone
+    out = {}
+    for index, char in enumerate(reading.chars):
+        members = [i for i, g in enumerate(groups) if g == index]
+        out[(offset + members[0], offset + members[-1] + 1)] = char
+    return out
+
+
+SURE_LINE = 0.99  # a unit refused whole is still read as the line model's digits when it is this sure of them
+
+
+def _not_refused(forced: dict[tuple[int, int], LineChar], choices: list, unit_of: list[int],
+                 several: dict[int, LineReading], found: Pieces) -> dict[tuple[int, int], LineChar]:
+    """The forced spans of units that the digit model's own search did not refuse whole: the line model
+    reads any ink as digits (a hash as "44", a star as "88"), so it only reads what is taken for digits."""
+    refused = {i for choice in choices if not choice.is_digit for i in range(choice.start, choice.end)}
+    whole_refused = {u for u in set(unit_of) if all(i in refused for i, v in enumerate(unit_of) if v == u)
+                     and several.get(id(found.atoms[u]), LineReading(())).confidence < SURE_LINE}
+    return {span: char for span, char in forced.items() if unit_of[span[0]] not in whole_refused}
+
+
+def _constrained(candidates: list[tuple[int, int]], forced: dict[tuple[int, int], LineChar]) -> list[tuple[int, int]]:
+    """Candidate spans with those that cut across a forced span dropped, and the forced spans added."""
+    if not forced:
+        return candidates
+    covered = {i for a, b in forced for i in range(a, b)}
+    kept = [span for span in candidates if span in forced or not covered & set(range(*span))]
+    return kept + [span for span in forced if span not in kept]
+
+
+def _line_prediction(prediction: Prediction, char: LineChar | None) -> Prediction:
+    """A slice group's answer: the line model's digit and probabilities where it read the unit (the digit
+    model misreads slices that carry a bit of their neighbour: docs/numbers.md), with the digit model's
+    digit score and not-a-digit answer."""
+    if char is None:
+        return prediction
+    return Prediction(char.digit, char.confidence, char.probabilities, prediction.digit_score, prediction.is_digit)
 
 
 def _check_count(atoms: list[Atom] | tuple[Atom, ...], max_digits: int) -> None:

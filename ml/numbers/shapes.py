@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from ml.numbers.paper import render
+from ml.numbers.lines import LineReader
 from ml.numbers.reading import read_number
 from ml.predictor import Predictor
 from ml.preprocess import DrawingError
@@ -60,13 +61,13 @@ def drawing(name: str, size: float, pen: int) -> bytes:
     return render(mask.astype(np.float32) / 255.0, "canvas", np.random.default_rng(0))
 
 
-def measure(predictor: Predictor) -> dict:
+def measure(predictor: Predictor, lines: LineReader | None = None) -> dict:
     """Each shape at each size read as a number: how many come back with no digits, and what the rest read."""
     read = {}
     for name in SHAPES:
         for size, pen in SIZES:
             try:
-                number = read_number(drawing(name, size, pen), predictor).number
+                number = read_number(drawing(name, size, pen), predictor, lines=lines).number
             except DrawingError:
                 number = ""
             read[f"{name} ({size:.0%} tall)"] = number

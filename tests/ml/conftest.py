@@ -11,3 +11,12 @@ def predictor():
 
     serving = Report.from_dict(read_metrics(SHIPPED_DIR)).serving
     return Predictor(SHIPPED_DIR / TFLITE_MODEL, calibration=Calibration.from_serving(serving))
+
+
+@pytest.fixture(scope="session")
+def lines():
+    """The shipped line model, as the site reads numbers with it."""
+    from ml.artifacts import LINE_MODEL, SHIPPED_DIR
+    from ml.numbers.lines import LineReader
+
+    return LineReader(SHIPPED_DIR / LINE_MODEL)

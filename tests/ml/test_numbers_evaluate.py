@@ -18,7 +18,7 @@ def test_help_documents_every_option(capsys):
         evaluate.main(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    for option in ("--count", "--seed", "--pool", "--output", "--model-dir", "--no-baseline"):
+    for option in ("--count", "--seed", "--pool", "--output", "--model-dir", "--no-baseline", "--line-model", "--no-line-model"):
         assert option in text
 
 
@@ -27,6 +27,7 @@ def test_a_small_run_writes_every_layout_and_group(tmp_path, capsys):
     evaluate.main(["--count", "2", "--pool", "writers", "--output", str(output), "--seed", "5"])
     written = json.loads(output.read_text())
     assert written["command"].endswith("--seed 5")
+    assert written["line_model"].endswith("line.tflite")
     table = written["pools"]["writers"]["accuracy"]
     for layout in LAYOUTS:
         assert table[f"canvas_layout:{layout}"]["count"] == 2
@@ -44,3 +45,9 @@ def test_naive_baseline_reads_spaced_digits_but_not_touching_ones(predictor):
     touching = [example(pool, "touching", digits=3, seed=seed) for seed in range(8)]
     assert np.mean([naive_read(case.data, predictor) == case.text for case in spaced]) >= 0.75
     assert np.mean([naive_read(case.data, predictor) == case.text for case in touching]) <= 0.25
+
+
+def test_without_the_line_model_the_run_says_so(tmp_path):
+    output = tmp_path / "numbers.json"
+    evaluate.main(["--count", "1", "--pool", "writers", "--output", str(output), "--no-line-model", "--no-baseline"])
+    assert json.loads(output.read_text())["line_model"] is None

@@ -11,7 +11,7 @@ from ml.preprocess import DrawingError, input_to_png
 from recognizer import number_services
 from recognizer.exceptions import ModelUnavailable
 from recognizer.models import Drawing, Number
-from recognizer.predictors import predictor_for
+from recognizer.predictors import line_reader, predictor_for
 from recognizer.selectors import model_version_get_active
 from tests.recognizer.number_images import compose, exif_rotated_jpeg, number_png
 
@@ -36,7 +36,7 @@ def crop_area(box, margin_share, width, height):
 def test_each_digit_is_stored_with_its_crop_its_input_and_the_readers_answer(mnist_test):
     image = number_png(mnist_test, "2026")
     number = number_services.number_create(image=image, source="api")
-    reading = read_number(image, predictor_for(model_version_get_active()))
+    reading = read_number(image, predictor_for(model_version_get_active()), lines=line_reader())
 
     original = pixels(image)
     drawings = list(Drawing.objects.filter(number=number).order_by("position"))
@@ -140,3 +140,18 @@ def test_confirmed_digits_of_numbers_are_what_retraining_learns_from(mnist_test,
         labels.update(zip(side.ids, side.labels.tolist()))
     digits = number.digits.order_by("position")
     assert [labels[str(d.pk)] for d in digits] == [2, 0, 2, 8]
+
+
+def test_numbers_are_read_without_the_line_model_when_its_file_is_missing(mnist_test, settings, tmp_path):
+    settings.DIGITS_LINE_MODEL = tmp_path / "missing.tflite"
+    line_reader.cache_clear()
+    try:
+        assert line_reader() is None
+        number = number_services.number_create(image=number_png(mnist_test, "2026"), source="api")
+    finally:
+        line_reader.cache_clear()
+    assert number.number == "2026"
+
+
+def test_the_line_model_is_loaded_once_per_process():
+    assert line_reader() is not None and line_reader() is line_reader()
