@@ -34,11 +34,7 @@ class Predictor:
         self.calibration = calibration or Calibration()
         if not self.model_path.is_file():
             raise FileNotFoundError(f"model file not found: {self.model_path}")
-        self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
-        self._input = self._interpreter.get_input_details()[0]["index"]
-        self._output = self._interpreter.get_output_details()[0]["index"]
-        self._batch_size = 0
-        self._lock = threading.Lock()
+        self._runner = Runner(self.model_path, num_threads=num_threads)
 
     def predict(self, x: np.ndarray) -> Prediction:
         """x: one model input, (28, 28) float in [0, 1]."""
@@ -76,9 +72,28 @@ class Predictor:
 
     @property
     def _output_size(self) -> int:
-        return int(self._interpreter.get_output_details()[0]["shape"][-1])
+        return self._runner.output_size
 
     def _invoke(self, xs: np.ndarray) -> np.ndarray:
+        return self._runner.run(xs)
+
+
+class Runner:
+    """A LiteRT interpreter run on a batch of any size, one call at a time (safe to share between threads)."""
+
+    def __init__(self, model_path: str | Path, *, num_threads: int = 1):
+        self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._batch_size = 0
+        self._lock = threading.Lock()
+
+    @property
+    def output_size(self) -> int:
+        return int(self._interpreter.get_output_details()[0]["shape"][-1])
+
+    def run(self, xs: np.ndarray) -> np.ndarray:
+        """The model's output for the batch `xs` (float32, the input's shape with any batch size)."""
         with self._lock:
             if self._batch_size != len(xs):
                 self._interpreter.resize_tensor_input(self._input, xs.shape)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ml.predictor import Runner
+
 HEIGHT, WIDTH = 24, 160  # the line model's input
 INK_HEIGHT = 20  # the ink's box is scaled to this height (MNIST's digit box), centred vertically
 MARGIN = 2  # blank columns left of the ink
@@ -81,29 +83,14 @@ class LineReader:
     """The line model's LiteRT export, read a batch of lines at a time. Thread-safe like `Predictor`."""
 
     def __init__(self, model_path):
-        import threading
-
-        from ai_edge_litert.interpreter import Interpreter
-
-        self._interpreter = Interpreter(model_path=str(model_path), num_threads=1)
-        self._input = self._interpreter.get_input_details()[0]["index"]
-        self._output = self._interpreter.get_output_details()[0]["index"]
-        self._batch = 0
-        self._lock = threading.Lock()
+        self._runner = Runner(model_path)
 
     def read(self, inks: list[np.ndarray]) -> list[LineReading]:
+        """Ink maps (float, 1 = ink), one line each → the line model's reading of each."""
         if not inks:
             return []
         prepared = [line_input(ink) for ink in inks]
-        xs = np.stack([x for x, _ in prepared])[..., None]
-        with self._lock:
-            if self._batch != len(xs):
-                self._interpreter.resize_tensor_input(self._input, xs.shape)
-                self._interpreter.allocate_tensors()
-                self._batch = len(xs)
-            self._interpreter.set_tensor(self._input, xs)
-            self._interpreter.invoke()
-            logits = self._interpreter.get_tensor(self._output).copy()
+        logits = self._runner.run(np.stack([x for x, _ in prepared])[..., None])
         probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
         probabilities /= probabilities.sum(axis=-1, keepdims=True)
         return [decode(p, scale) for p, (_, scale) in zip(probabilities, prepared)]
