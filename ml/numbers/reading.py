@@ -18,6 +18,7 @@ SURE = 0.9  # a unit read with less confidence or digit score than this is looke
 WIDE = 1.0  # a unit wider than this many digit heights is looked at for cuts
 DOTTED_BITS = 5  # a piece of this many separate bits or more is a dotted or dashed stroke...
 DOTTED_GAP = 0.25  # ...whose gaps up to this share of a digit's height are closed before reading it
+SURE_LINE = 0.99  # a unit refused whole is still read as the line model's digits when it is this sure of them
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
     several digits are cut into atoms and the new candidate runs read in a second batch. Where the line
     model read several digits, its digits are kept and the slices grouped under them
     (`_line_spans`); `search.best_grouping` picks the grouping of the other atoms into digits with the
-    highest total value."""
+    highest total value. Last, the line model reads all the digits' ink at once, and its reading wins
+    where it is surer (`_whole_line`)."""
     found = pieces(ink)
     if not found.atoms and not found.marks:
         raise DrawingError("no ink found in the drawing")
@@ -123,7 +125,7 @@ def _whole_line(ink: np.ndarray, found: Pieces, atoms: list[Atom], digits: list[
         spans = _line_spans(atoms, whole, box[0], offset=0)
     if not spans:
         return digits
-    runs = {span: tuple(atoms[a:b]) for span, (a, b) in zip(spans, spans)}
+    runs = {span: tuple(atoms[span[0] : span[1]]) for span in spans}
     reader.read(list(runs.values()))
     return [DigitReading(reader.box(run), reader.input(run), _line_prediction(reader.prediction(run), spans[span]))
             for span, run in runs.items()]
@@ -170,9 +172,6 @@ def _line_spans(parts: list[Atom], reading: LineReading, left: int, offset: int)
         members = [i for i, g in enumerate(groups) if g == index]
         out[(offset + members[0], offset + members[-1] + 1)] = char
     return out
-
-
-SURE_LINE = 0.99  # a unit refused whole is still read as the line model's digits when it is this sure of them
 
 
 def _not_refused(forced: dict[tuple[int, int], LineChar], choices: list, unit_of: list[int],
