@@ -26,6 +26,16 @@ def mnist_test(mnist_dir) -> tuple[np.ndarray, np.ndarray]:
     return load_split(mnist_dir, "test")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Users made by tests get MD5-hashed passwords: the production hasher (PBKDF2) is slow by design,
+    ~0.5 s a user on CI's machine, and hundreds of tests make staff and users. Only this test process is
+    affected; servers a test starts as their own processes keep the default."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "client", "admin_client", "django_user_model"}
 
 
