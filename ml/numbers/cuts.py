@@ -45,10 +45,24 @@ def cut_paths(window: np.ndarray, height: float) -> list[tuple[np.ndarray, float
         if len(chosen) >= budget:
             break
     chosen.sort(key=lambda index: centres[index])
-    ordered = [paths[index] for index in chosen]
-    for i in range(1, len(ordered)):
-        ordered[i] = np.maximum(ordered[i], ordered[i - 1])
+    ordered = _uncrossed([paths[index] for index in chosen])
     return [(path, float(window[np.arange(rows), np.clip(path, 0, width - 1)].sum())) for path in ordered]
+
+
+def paths_near(window: np.ndarray, starts: list[int], height: float) -> list[np.ndarray]:
+    """For each start column (left to right), the path within `BAND` digit heights of it crossing the
+    fewest stroke pixels; never crossing each other. For cuts placed where the line model read a
+    boundary between two digits."""
+    band = max(2, int(round(BAND * height)))
+    paths, _ = _cheapest_paths(window, np.array(sorted(starts), dtype=np.int64), band)
+    return _uncrossed(paths)
+
+
+def _uncrossed(paths: list[np.ndarray]) -> list[np.ndarray]:
+    """Paths ordered left to right, each pushed right of the one before where they would cross."""
+    for i in range(1, len(paths)):
+        paths[i] = np.maximum(paths[i], paths[i - 1])
+    return paths
 
 
 def _cheapest_paths(window: np.ndarray, starts: np.ndarray, band: int) -> tuple[list[np.ndarray], np.ndarray]:

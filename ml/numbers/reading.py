@@ -10,7 +10,7 @@ from ml.predictor import Prediction, Predictor
 from ml.preprocess import MAX_PIXELS, DrawingError, decode_ink, to_model_input
 from ml.numbers.lines import LineChar, LineReader, LineReading
 from ml.numbers.search import best_grouping, spans
-from ml.numbers.segmentation import MIN_SPLIT_WIDTH, Atom, Box, Pieces, crop, pieces, split
+from ml.numbers.segmentation import MIN_SPLIT_WIDTH, Atom, Box, Pieces, crop, pieces, split, split_near
 
 MAX_DIGITS = 32
 MAX_ATOMS_PER_DIGIT = 4  # more separate pieces than this per allowed digit is not a number
@@ -18,7 +18,9 @@ SURE = 0.9  # a unit read with less confidence or digit score than this is looke
 WIDE = 1.0  # a unit wider than this many digit heights is looked at for cuts
 DOTTED_BITS = 5  # a piece of this many separate bits or more is a dotted or dashed stroke...
 DOTTED_GAP = 0.25  # ...whose gaps up to this share of a digit's height are closed before reading it
-SURE_LINE = 0.99  # a unit refused whole is still read as the line model's digits when it is this sure of them
+SURE_REFUSED = 0.9  # the line model's reading of all the ink takes refused pieces back as digits when this sure
+SURE_LINE = 0.99  # a unit the line model is this sure of is read as its digits, even if refused whole, and
+                  # no other grouping of it is read (at 0.95 a circled cross reads "88")
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,12 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
     _check_count(found.atoms, max_digits)
     reader = _Reader(ink, found.labels, predictor, found.height)
     reader.read([(mark,) for mark in found.marks] + _runs(list(found.atoms), found.height))
-    several = _several(ink, found, lines) if lines is not None else {}
+    several = _several(ink, found, lines, reader) if lines is not None else {}
     atoms, unit_of, forced = _cut(found, reader, several)
     _check_count(atoms, max_digits)
-    reader.read(_runs(atoms, found.height) + [tuple(atoms[a:b]) for a, b in forced])
-    candidates = spans(atoms, found.height)
+    sure = {span: char for span, char in forced.items() if several[id(found.atoms[unit_of[span[0]]])].confidence >= SURE_LINE}
+    candidates = _constrained(spans(atoms, found.height), sure)  # its other groupings are not read (speed)
+    reader.read([tuple(atoms[a:b]) for a, b in candidates + list(forced)])
     choices = best_grouping(atoms, candidates, [reader.prediction(tuple(atoms[a:b])) for a, b in candidates], found.height)
     forced = _not_refused(forced, choices, unit_of, several, found)
     if forced:
@@ -101,30 +104,51 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
         else:
             rejected.append(RejectedPiece(box, prediction.digit_score))
     if lines is not None and digit_atoms:
-        digits = _whole_line(ink, found, digit_atoms, digits, reader, lines)
+        digits, took_refused = _whole_line(ink, found, digit_atoms, atoms, digits, reader, lines)
+        if took_refused:
+            rejected = []
     rejected += [RejectedPiece(mark.box, reader.prediction((mark,)).digit_score) for mark in found.marks]
     if len(digits) > max_digits:
         raise DrawingError(f"too many digits: {len(digits)} found, at most {max_digits} are read")
     return NumberReading(tuple(digits), tuple(sorted(rejected, key=lambda piece: piece.box[0])))
 
 
-def _whole_line(ink: np.ndarray, found: Pieces, atoms: list[Atom], digits: list[DigitReading],
-                reader: "_Reader", lines: LineReader) -> list[DigitReading]:
-    """The digits as the line model reads all their ink at once, when it is surer of that reading than of
-    the digits found piece by piece (product of confidences) and its characters can be given runs of the
-    atoms (each atom joins the character read nearest its centre); else `digits` unchanged. Reading the
-    line whole, the line model sees each digit's neighbours, as when it was trained."""
-    piece, box = crop(ink, found.labels, atoms)
-    whole = lines.read([piece])[0]
-    if not whole.chars or whole.confidence <= float(np.prod([d.prediction.confidence for d in digits])):
-        return digits
-    spans = _line_spans(atoms, whole, box[0], offset=0)
+def _whole_line(ink: np.ndarray, found: Pieces, digit_atoms: list[Atom], atoms: list[Atom],
+                digits: list[DigitReading], reader: "_Reader", lines: LineReader) -> tuple[list[DigitReading], bool]:
+    """The digits as the line model reads their ink at once, or all the atoms' ink (pieces refused on
+    their own included: two touching digits the digit model refuses as one piece), when it is surer of
+    that reading than of the digits found piece by piece (product of confidences; at least
+    `SURE_REFUSED` to take refused pieces back) and its characters can be given runs of atoms; else
+    `digits` unchanged. Also says whether the refused pieces became digits. Reading the line whole, the
+    line model sees each digit's neighbours, as when it was trained."""
+    options = [(digit_atoms, 0.0)] + ([(atoms, SURE_REFUSED)] if len(digit_atoms) < len(atoms) else [])
+    readings = lines.read([crop(ink, found.labels, run)[0] for run, _ in options])
+    pieced = float(np.prod([d.prediction.confidence for d in digits]))
+    for (run, least), whole in sorted(zip(options, readings), key=lambda option: -option[1].confidence):
+        if whole.chars and whole.confidence > max(least, pieced):
+            read = _line_digits(found, list(run), whole, reader)
+            if read:
+                return read, run is atoms
+    return digits, False
+
+
+def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "_Reader") -> list[DigitReading]:
+    """The line model's characters as digits with boxes: each character gets the run of atoms nearest it
+    (`_line_spans`), cutting every unit first and then near the boundaries the line model read, if a
+    character has no atom; empty if that still fails."""
+    left = min(atom.box[0] for atom in atoms)
+    spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:  # a character inside a unit that was not cut: cut every unit and try again
         units = {id(unit) for unit in found.atoms}
         atoms = [part for atom in atoms for part in (split(found, atom) if id(atom) in units else [atom])]
-        spans = _line_spans(atoms, whole, box[0], offset=0)
+        spans = _line_spans(atoms, whole, left, offset=0)
+    if not spans:  # still a character without a slice: cut where the line model read the boundaries
+        centres = [left + char.centre for char in whole.chars]
+        bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+        atoms = [part for atom in atoms for part in split_near(found, atom, bounds)]
+        spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:
-        return digits
+        return []
     runs = {span: tuple(atoms[span[0] : span[1]]) for span in spans}
     reader.read(list(runs.values()))
     return [DigitReading(reader.box(run), reader.input(run), _line_prediction(reader.prediction(run), spans[span]))
@@ -147,13 +171,16 @@ def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):
     return atoms, unit_of, forced
 
 
-def _several(ink: np.ndarray, found: Pieces, lines: LineReader) -> dict[int, LineReading]:
-    """Units the line model reads as two digits or more, by id: touching digits, including those the
-    digit model reads as one sure digit (a 1 leaning on a 4 looks like a 4). A unit of many separate bits
+def _several(ink: np.ndarray, found: Pieces, lines: LineReader, reader: "_Reader") -> dict[int, LineReading]:
+    """Units the line model reads as two digits or more, by id: touching digits. Only units that need
+    cutting anyway (`_unsure`) are read: a 1 leaning on a 4 that the digit model reads as one sure 4 is
+    left to the reading of the whole line (`_whole_line`), which found as many such on our tuning set at
+    a fraction of the cost (docs/numbers.md). A unit of many separate bits
     (a dotted 0) is left to the digit model: the line model reads its dots as several digits; one too
     narrow to be cut (`segmentation.split`) is not read."""
     solid = [atom for atom in found.atoms if len(atom.labels) < DOTTED_BITS
-             and atom.box[2] >= MIN_SPLIT_WIDTH * max(found.height, atom.box[3])]
+             and atom.box[2] >= MIN_SPLIT_WIDTH * max(found.height, atom.box[3])
+             and _unsure(atom, reader.prediction((atom,)), found.height)]
     readings = lines.read([crop(ink, found.labels, (atom,))[0] for atom in solid])
     return {id(atom): r for atom, r in zip(solid, readings) if len(r.chars) >= 2}
 

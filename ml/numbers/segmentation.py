@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ml.numbers.cuts import cut_paths
+from ml.numbers.cuts import MIN_PIECE, cut_paths, paths_near
 from ml.numbers.strokes import Component, pen_width, reference_height, strokes
 
 Box = tuple[int, int, int, int]  # x, y, width, height
@@ -154,6 +154,21 @@ def _distance(a: Box, b: Box) -> int:
     return max(0, across, down)
 
 
+def split_near(found: Pieces, atom: Atom, columns: list[float]) -> list[Atom]:
+    """An atom (a unit or a slice) cut near these image columns (`cuts.paths_near`), left to right;
+    columns less than `cuts.MIN_PIECE` digit heights inside its box are ignored. For cuts where the line
+    model read a boundary (`ml.numbers.reading`)."""
+    x, y, width, h = atom.box
+    height = max(found.height, h)
+    starts = [int(c - x) for c in columns if MIN_PIECE * height <= c - x <= width - MIN_PIECE * height]
+    if not starts:
+        return [atom]
+    columns = np.arange(x, x + width)[None, :]
+    inside = (columns >= atom.lo[y : y + h, None]) & (columns < atom.hi[y : y + h, None])
+    window = np.isin(found.labels[y : y + h, x : x + width], list(atom.labels)) & inside
+    return _cut_along(window, atom, paths_near(window, starts, height)) or [atom]
+
+
 def _whole(rows: int, members: frozenset[int], box: Box) -> Atom:
     return Atom(members, np.full(rows, box[0]), np.full(rows, box[0] + box[2]), box)
 
@@ -162,21 +177,29 @@ def _slices(labels: np.ndarray, members: frozenset[int], box: Box, height: float
     """A wide unit cut along its candidate paths into atoms, each with the box of its own ink."""
     x, y, width, h = box
     window = np.isin(labels[y : y + h, x : x + width], list(members))
-    rows = labels.shape[0]
     paths = cut_paths(window, height)
-    bounds = [np.full(h, 0), *(path for path, _ in paths), np.full(h, width)]
     pen = pen_width(window) if paths else 1.0
-    crossed = [0.0, *(ink / pen for _, ink in paths)]
+    return _cut_along(window, _whole(labels.shape[0], members, box), [path for path, _ in paths],
+                      [ink / pen for _, ink in paths])
+
+
+def _cut_along(window: np.ndarray, atom: Atom, paths: list[np.ndarray], crossed: list[float] | None = None) -> list[Atom]:
+    """The atom's slices between consecutive paths (columns of its box, left to right), each with the box
+    of its own ink and the ink its left cut crossed in pen widths (`crossed`, one per path). Neighbouring
+    slices share their bound on every row (`search` joins such atoms)."""
+    x, y, width, h = atom.box
+    first, last = atom.lo[y : y + h] - x, atom.hi[y : y + h] - x
+    bounds = [first, *(np.clip(path, first, last) for path in paths), last]
+    costs = [0.0, *(crossed or [0.0] * len(paths))]
     columns = np.arange(width)[None, :]
     atoms = []
-    for left, right, cut in zip(bounds, bounds[1:], crossed):
-        inside = window & (columns >= left[:, None]) & (columns < right[:, None])
-        ys, xs = np.nonzero(inside)
+    for left, right, cut in zip(bounds, bounds[1:], costs):
+        ys, xs = np.nonzero(window & (columns >= left[:, None]) & (columns < right[:, None]))
         if ys.size:
-            lo, hi = np.full(rows, x + width), np.full(rows, x + width)
+            lo, hi = atom.hi.copy(), atom.hi.copy()  # rows outside the box: empty, the same in every slice
             lo[y : y + h], hi[y : y + h] = x + left, x + right
             inner = (x + int(xs.min()), y + int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
-            atoms.append(Atom(members, lo, hi, inner, cut))
+            atoms.append(Atom(atom.labels, lo, hi, inner, cut))
     return atoms
 
 

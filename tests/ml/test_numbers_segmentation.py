@@ -9,7 +9,9 @@ import pytest
 from ml.numbers import shapes
 from ml.numbers.paper import render
 from ml.numbers.pool import digit_pool
+from ml.numbers.cuts import BAND
 from ml.numbers.reading import read_ink, read_number
+from ml.numbers.segmentation import crop, pieces, split_near
 from ml.numbers.synthesis import compose, glyph
 from ml.preprocess import DrawingError, to_model_input
 
@@ -183,3 +185,19 @@ def test_more_digits_than_allowed_is_refused(pool, readable, reader):
     assert found == "123456"
     with pytest.raises(DrawingError, match="too many"):
         reader(data, max_digits=5)
+
+
+def test_a_unit_is_cut_near_the_columns_the_line_model_reads_as_boundaries(pool, readable):
+    number = compose(pool, np.random.default_rng(0), "touching", height=HEIGHT, picks=picks(readable, "38"))
+    found = pieces(number.mask)
+    (unit,) = found.atoms
+    middle = unit.box[0] + unit.box[2] // 2
+
+    left, right = split_near(found, unit, [middle])
+
+    reach = BAND * found.height
+    assert abs(left.box[0] + left.box[2] - middle) <= reach and abs(right.box[0] - middle) <= reach
+    whole, _ = crop(number.mask, found.labels, [unit])
+    halves = [crop(number.mask, found.labels, [part]) for part in (left, right)]
+    assert sum(float(piece.sum()) for piece, _ in halves) == pytest.approx(float(whole.sum())), "the slices share the ink"
+    assert split_near(found, unit, [unit.box[0] + 1]) == [unit], "a cut at the unit's edge is no cut"
