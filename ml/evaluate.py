@@ -14,7 +14,7 @@ import numpy as np
 from ml import canvas
 from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL
 from ml.data import load_split, resolve_mnist_dir
-from ml.predictor import Predictor
+from ml.predictor import ALL_CORES, Predictor
 from ml.preprocess import preprocess, to_model_input
 
 CANVAS_STYLES = {
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     images, labels = load_split(directory, "test")
     if options.limit:
         images, labels = images[: options.limit], labels[: options.limit]
-    predictor = Predictor(options.model)
+    predictor = Predictor(options.model, num_threads=ALL_CORES)
     print(f"{'input':<38} {'images':>7} {'accuracy':>9}")
     for name, value in evaluate(predictor, images, labels).items():
         print(f"{name:<38} {len(images):>7} {100 * value:>8.2f}%")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.predictor import Predictor
+from ml.predictor import ALL_CORES, Predictor
 
 QUANTIZATIONS = ("int8", "dynamic")
 REPRESENTATIVE = 1000  # MNIST training digits that set the int8 ranges
@@ -66,7 +66,7 @@ def check_export(model, tflite_path: Path, images: np.ndarray, batch_size: int =
     from ml.model import logits_model
 
     keras_logits = logits_model(model).predict(images[..., None], batch_size=batch_size, verbose=0)
-    lite_logits = Predictor(tflite_path).raw(images)
+    lite_logits = Predictor(tflite_path, num_threads=ALL_CORES).raw(images)
     return {
         "images": int(len(images)),
         "label_agreement": float((keras_logits.argmax(1) == lite_logits.argmax(1)).mean()),

@@ -136,10 +136,10 @@ def main() -> None:
     """Print, for the shipped model, how sure it is of a digit on each set (and on real digits)."""
     from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL
     from ml.data import load_split, resolve_mnist_dir
-    from ml.predictor import Predictor
+    from ml.predictor import ALL_CORES, Predictor
     from ml.preprocess import to_model_input
 
-    predictor = Predictor(SHIPPED_DIR / TFLITE_MODEL)
+    predictor = Predictor(SHIPPED_DIR / TFLITE_MODEL, num_threads=ALL_CORES)
 
     def report(name: str, xs: np.ndarray) -> None:
         top = predictor.probabilities(xs).max(axis=1)

@@ -5,6 +5,7 @@ TensorFlow costs seconds and hundreds of MB per process.
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from ai_edge_litert.interpreter import Interpreter
 from ml.calibration import Calibration
 
 MAX_CHUNK = 500  # images per interpreter call: activations for 500 digits take ~50 MB
+ALL_CORES = os.cpu_count() or 1  # threads for measuring whole sets (train, retrain, exports: ~1.8x on 2 cores);
+                                 # a web worker serves with one
 
 
 @dataclass(frozen=True)

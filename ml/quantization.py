@@ -19,7 +19,7 @@ from ml.calibration import Calibration
 from ml.data import Mnist
 from ml.datasets import ValidationSets, validation_sets
 from ml.metrics import reliability, roc_auc
-from ml.predictor import Predictor
+from ml.predictor import ALL_CORES, Predictor
 from ml.preprocess import to_model_input
 
 GATE_POINTS = 0.1  # percentage points: the most any accuracy or calibration error may move
@@ -44,7 +44,7 @@ class EvaluationData:
 
 def measure(tflite_path: Path, calibration: Calibration, data: EvaluationData) -> dict:
     """{"evaluations": {set: figures}, "not_a_digit": {...}} for this file, served with `calibration`."""
-    predictor = Predictor(tflite_path, calibration=calibration)
+    predictor = Predictor(tflite_path, calibration=calibration, num_threads=ALL_CORES)
     threshold = calibration.digit_threshold
     sets = {report.MNIST_TEST: data.test, **data.validation.digits}
     evaluations, digit_scores = {}, []

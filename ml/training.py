@@ -26,7 +26,7 @@ from ml.calibration import Calibration, choose_threshold, fit_temperature
 from ml.datasets import OTHER_WRITERS, MixConfig, ValidationSets, training_mix, validation_sets
 from ml.export import check_export, export_tflite
 from ml.metrics import reliability, roc_auc
-from ml.predictor import Predictor
+from ml.predictor import ALL_CORES, Predictor
 from ml.model import build_model
 from ml.preprocess import to_model_input
 
@@ -195,7 +195,7 @@ def train(
     training_seconds = time.monotonic() - started
 
     export_check = save_model(model, output, test_x, log)
-    predictor = Predictor(output / artifacts.TFLITE_MODEL)
+    predictor = Predictor(output / artifacts.TFLITE_MODEL, num_threads=ALL_CORES)
     calibration, evaluations, not_a_digit = measure(predictor, validation, (test_x, mnist.test_y), config.refuse_at_most)
     log(summary(evaluations, calibration))
     run = report.Report(

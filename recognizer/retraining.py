@@ -25,7 +25,7 @@ from django.conf import settings
 from ml import artifacts, report
 from ml.artifacts import new_work_directory
 from ml.finetune import FinetuneConfig
-from ml.predictor import Predictor
+from ml.predictor import ALL_CORES, Predictor
 from ml.preprocess import DrawingError, png_to_input, preprocess
 from ml.calibration import NOT_A_DIGIT, Calibration, choose_threshold, fit_temperature
 from ml.promotion import Comparison, Gate, compare, is_held_out, is_validation_slice
@@ -199,8 +199,9 @@ def _train_and_measure(
                                       (plan.validation.inputs, plan.validation.labels), config, log, callbacks)
 
     export_check = save_model(model, work_dir, test_x, log)
-    active = Predictor(model_files.tflite_path(plan.active), calibration=Calibration.from_serving(plan.active.report.serving))
-    candidate = Predictor(work_dir / artifacts.TFLITE_MODEL)
+    active = Predictor(model_files.tflite_path(plan.active), calibration=Calibration.from_serving(plan.active.report.serving),
+                       num_threads=ALL_CORES)
+    candidate = Predictor(work_dir / artifacts.TFLITE_MODEL, num_threads=ALL_CORES)
     candidate.calibration = _refit_calibration(candidate, plan, (val_x, mnist.val_y), active.calibration)
     mnist_cmp = compare(_answers(active, test_x), _answers(candidate, test_x), mnist.test_y)
     held_x, held_y = plan.held_out.inputs, plan.held_out.labels
