@@ -7,7 +7,8 @@
 3. Marks: units much shorter than a digit (`.` `,` `-`, stray dots, underlines) are not digits.
 4. Atoms: each unit is one atom; `split` cuts one that the model does not read as one sure digit
    along candidate paths (`ml.numbers.cuts`), and the search decides which consecutive atoms make
-   one digit (`ml.numbers.search`, called by `ml.numbers.reading`).
+   one digit (`ml.numbers.search`, called by `ml.numbers.reading`). `split_near` cuts where the line
+   model read the boundary between two digits.
 Never imports TensorFlow.
 """
 from __future__ import annotations
@@ -163,8 +164,8 @@ def split_near(found: Pieces, atom: Atom, columns: list[float]) -> list[Atom]:
     starts = [int(c - x) for c in columns if MIN_PIECE * height <= c - x <= width - MIN_PIECE * height]
     if not starts:
         return [atom]
-    columns = np.arange(x, x + width)[None, :]
-    inside = (columns >= atom.lo[y : y + h, None]) & (columns < atom.hi[y : y + h, None])
+    grid = np.arange(x, x + width)[None, :]
+    inside = (grid >= atom.lo[y : y + h, None]) & (grid < atom.hi[y : y + h, None])
     window = np.isin(found.labels[y : y + h, x : x + width], list(atom.labels)) & inside
     return _cut_along(window, atom, paths_near(window, starts, height)) or [atom]
 

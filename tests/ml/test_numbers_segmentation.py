@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from ml.numbers import shapes
+from ml.numbers.cuts import BAND
 from ml.numbers.paper import render
 from ml.numbers.pool import digit_pool
-from ml.numbers.cuts import BAND
 from ml.numbers.reading import read_ink, read_number
 from ml.numbers.segmentation import crop, pieces, split_near
 from ml.numbers.synthesis import compose, glyph
