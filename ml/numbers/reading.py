@@ -156,14 +156,12 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
 
 
 def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):
-    """The units cut into atoms where needed: (atoms left to right, the unit index of each, and the spans
-    of atoms forced to be the line model's digits)."""
+    """The units cut into atoms where needed (`_unsure`; the line model reads only such units, so every
+    unit in `several` is cut): (atoms left to right, the unit index of each, and the spans of atoms forced
+    to be the line model's digits)."""
     atoms, unit_of, forced = [], [], {}
     for unit, atom in enumerate(found.atoms):
-        if id(atom) in several or _unsure(atom, reader.prediction((atom,)), found.height):
-            parts = split(found, atom)
-        else:
-            parts = [atom]
+        parts = split(found, atom) if _unsure(atom, reader.prediction((atom,)), found.height) else [atom]
         if id(atom) in several:
             forced.update(_line_spans(parts, several[id(atom)], atom.box[0], offset=len(atoms)))
         atoms += parts
