@@ -44,7 +44,7 @@ class MixConfig:
     style_digits: int = 10_000  # procedurally drawn digits in styles MNIST lacks
     style_scan_share: float = 0.3  # share of those also degraded like a scan
     synthetic_negatives: int = 17_600  # ml.negatives.negative_mix
-    real_negatives: bool = True  # Omniglot drawers 1-15 and notMNIST's training split
+    real_negatives: int = 5_000  # at most this many of each: Omniglot drawers 1-15 (495), notMNIST's training split (4,804)
     # npz files of further examples (x (N,28,28) uint8 or float model inputs, y 0-9 or 10 = not a digit),
     # e.g. confirmed drawings of imported datasets (`manage.py train --dataset NAME` writes them)
     extra: tuple[str, ...] = ()
@@ -60,26 +60,32 @@ class TrainingSet:
     sources: dict[str, dict] = field(default_factory=dict)  # name → count and checksum, for the report
 
 
-def training_mix(mnist_x: np.ndarray, mnist_y: np.ndarray, config: MixConfig, seed: int, log=print) -> TrainingSet:
-    """mnist_x: model inputs of MNIST's training split (already through the pipeline); mnist_y their labels."""
+def training_mix(mnist_x: np.ndarray, mnist_y: np.ndarray, config: MixConfig, seed: int, log=print, *,
+                 limit: int | None = None) -> TrainingSet:
+    """mnist_x: model inputs of MNIST's training split (already through the pipeline); mnist_y their labels.
+    `limit`: at most this many images of each source, chosen at random (quick runs and tests)."""
     rng = np.random.default_rng(seed)
+    cap = float("inf") if limit is None else limit
     parts: dict[str, tuple[np.ndarray, np.ndarray]] = {"mnist_train": (mnist_x, mnist_y)}
     if config.mnist_scans:
-        parts["mnist_scans"] = _rescanned(mnist_x, mnist_y, config.mnist_scans, rng)
+        parts["mnist_scans"] = _rescanned(mnist_x, mnist_y, min(config.mnist_scans, cap), rng)
     if config.writer_variants:
         parts["optdigits_writers"] = digit_sets.writers_train_inputs(load_writers(), rng, config.writer_variants)
     if config.style_digits:
-        parts["styles"] = synth_digits(config.style_digits, rng, scan_prob=config.style_scan_share)
+        parts["styles"] = synth_digits(min(config.style_digits, cap), rng, scan_prob=config.style_scan_share)
     if config.real_negatives:
         omniglot, notmnist = load_omniglot().train().inputs, load_notmnist().train
-        parts["omniglot_train"] = (omniglot, _not_digits(len(omniglot)))
-        parts["notmnist_train"] = (notmnist, _not_digits(len(notmnist)))
+        for name, letters in (("omniglot_train", omniglot), ("notmnist_train", notmnist)):
+            (letters,) = _sample(min(config.real_negatives, cap), rng, letters)
+            parts[name] = (letters, _not_digits(len(letters)))
     if config.synthetic_negatives:
         images = (np.clip(mnist_x, 0, 1) * 255).astype(np.uint8)
-        synthetic = negatives.negative_mix(config.synthetic_negatives, rng, images, mnist_y)
+        synthetic = negatives.negative_mix(min(config.synthetic_negatives, cap), rng, images, mnist_y)
         parts["synthetic_negatives"] = (synthetic, _not_digits(len(synthetic)))
     for path in config.extra:
         parts[f"extra:{Path(path).stem}"] = load_extra(path)
+    if limit is not None:
+        parts = {name: _sample(limit, rng, x, y) for name, (x, y) in parts.items()}
     for name, (x, _) in parts.items():
         log(f"  {name}: {len(x):,}")
     x = np.concatenate([x for x, _ in parts.values()]).astype(np.float32)
@@ -102,6 +108,15 @@ def load_extra(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 def _rescanned(x: np.ndarray, y: np.ndarray, count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     chosen = rng.choice(len(x), size=min(count, len(x)), replace=False)
     return np.stack([to_model_input(scan_variant(x[i], rng)) for i in chosen]).astype(np.float32), y[chosen]
+
+
+def _sample(count: int, rng: np.random.Generator, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The same `count` rows of each array, chosen at random and kept in order; the arrays as they are
+    (and `rng` untouched) when they hold no more."""
+    if len(arrays[0]) <= count:
+        return arrays
+    chosen = np.sort(rng.choice(len(arrays[0]), size=count, replace=False))
+    return tuple(array[chosen] for array in arrays)
 
 
 def _not_digits(count: int) -> np.ndarray:

@@ -48,7 +48,7 @@ class FinetuneConfig:
         """A small share of every source the shipped model learned from, so fine-tuning keeps reading
         other writers and refusing non-digits while it adapts to the new drawings."""
         return MixConfig(**{
-            name: round(value * self.refresher_scale) if isinstance(value, int) and not isinstance(value, bool) else value
+            name: round(value * self.refresher_scale) if isinstance(value, int) else value
             for name, value in asdict(REFRESHER).items()
         })
 

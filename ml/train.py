@@ -38,7 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"epochs without validation improvement before stopping (default {defaults.patience})")
     p.add_argument("--seed", type=int, default=defaults.seed, help=f"random seed (default {defaults.seed})")
     p.add_argument("--train-limit", type=int, default=None,
-                   help="train on only the first N of the 55,000 training images (quick runs)")
+                   help="train on at most N images of each source: the first N of MNIST's 55,000, N of each "
+                        "other (quick runs and tests)")
     p.add_argument("--quick", action="store_true",
                    help="a development run in a few minutes: 10,000 MNIST images, a small mix of the other "
                         "sources, 3 epochs, validation sets of 500 (its figures are not the shipped model's)")

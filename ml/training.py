@@ -42,7 +42,7 @@ class TrainConfig:
     peak_learning_rate: float = 2e-3  # Adam; reached after the warm-up, then cosine decay to 1% of it
     patience: int = 4  # epochs without validation-loss improvement before stopping (best weights kept)
     seed: int = 42  # fixes weight init, shuffling and augmentation
-    train_limit: int | None = None  # use only the first N training images (quick runs and tests)
+    train_limit: int | None = None  # at most N images of each source: MNIST's first N, N of each other (quick runs, tests)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     mix: MixConfig = field(default_factory=MixConfig)  # what beyond MNIST is learned (ml.datasets)
     validation_size: int | None = None  # cap on each validation set (quick runs and tests); None: all
@@ -184,7 +184,7 @@ def train(
     log(f"data: MNIST {len(train_x)} train, {len(mnist.val_x)} validation, {len(mnist.test_x)} test images")
     mnist_x, val_x, test_x = prepare(train_x), prepare(mnist.val_x), prepare(mnist.test_x)
     log("training mix:")
-    mix = training_mix(mnist_x, train_y, config.mix, config.seed, log)
+    mix = training_mix(mnist_x, train_y, config.mix, config.seed, log, limit=config.train_limit)
     log(f"validation sets: building ({time.monotonic() - started:.0f}s so far)")
     validation = validation_sets(mnist, val_x, size=config.validation_size)
 

@@ -88,3 +88,11 @@ def test_the_largest_allowance_keeps_the_fine_tuned_weights_without_trying_any_m
 
     assert mixing == {"share": 1.0, "max_mnist_drop": KEEP_FINE_TUNED, "tried": []}
     assert "kept as fine-tuned" in lines[-1]
+
+
+@pytest.mark.parametrize("scale, letters", [(1.0, 5_000), (0.05, 250), (0.0, 0)])
+def test_the_refresher_scale_shrinks_every_source_real_letters_included(scale, letters):
+    refresher = FinetuneConfig(refresher_scale=scale).refresher()
+
+    assert refresher.real_negatives == letters  # 5,000 covers all of Omniglot's 495 and notMNIST's 4,804
+    assert refresher.synthetic_negatives == round(5_000 * scale) and refresher.style_digits == round(3_000 * scale)

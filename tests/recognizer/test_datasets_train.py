@@ -27,7 +27,7 @@ def imported(mnist_test):
     return y
 
 
-NOTHING_ELSE = MixConfig(mnist_scans=0, writer_variants=0, style_digits=0, synthetic_negatives=0, real_negatives=False)
+NOTHING_ELSE = MixConfig(mnist_scans=0, writer_variants=0, style_digits=0, synthetic_negatives=0, real_negatives=0)
 
 
 def test_the_mix_takes_extra_npz_files_with_their_checksum(tmp_path, mnist_test):
