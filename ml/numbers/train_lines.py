@@ -22,7 +22,7 @@ from ml.numbers.pool import digit_pool
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--lines", type=int, default=50_000, help="composed training lines (default 50000)")
+    p.add_argument("--lines", type=int, default=100_000, help="composed training lines (default 100000)")
     p.add_argument("--check-lines", type=int, default=2_000, help="other composed lines checked after each epoch (default 2000)")
     p.add_argument("--epochs", type=int, default=6, help="passes over the lines (default 6)")
     p.add_argument("--seed", type=int, default=42, help="seed of the lines and the weights (default 42)")

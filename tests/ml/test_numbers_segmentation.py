@@ -17,7 +17,6 @@ from ml.preprocess import DrawingError, to_model_input
 
 HEIGHT = 80
 # Known failures, kept as strict xfails so that a fix shows up (see docs/numbers.md, "Known failures").
-UNDER_CUT = pytest.mark.xfail(strict=True, reason="a 1 leaning on its neighbour is lost (471)")
 MISREAD_BY_LINE_MODEL = pytest.mark.xfail(strict=True, reason="the line model reads the 2 that overlaps the 0 as a 9 (2096)")
 
 
@@ -75,7 +74,7 @@ def test_separate_digits_in_every_layout(pool, readable, reader, layout, text):
     assert found == text
 
 
-@pytest.mark.parametrize("text", ["2026", "1984", "35", pytest.param("4711", marks=UNDER_CUT)])
+@pytest.mark.parametrize("text", ["2026", "1984", "35", "4711"])
 def test_touching_digits_are_cut_apart(pool, readable, reader, text):
     found = number(pool, readable, reader, text, "touching")
     assert found == text
