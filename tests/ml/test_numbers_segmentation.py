@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ml.numbers import shapes
+from ml.numbers import reading, shapes
 from ml.numbers.cuts import BAND
 from ml.numbers.paper import render
 from ml.numbers.pool import digit_pool
@@ -78,6 +78,22 @@ def test_separate_digits_in_every_layout(pool, readable, reader, layout, text):
 def test_touching_digits_are_cut_apart(pool, readable, reader, text):
     found = number(pool, readable, reader, text, "touching")
     assert found == text
+
+
+def test_a_piece_refused_alone_is_taken_back_when_the_line_model_reads_all_the_ink(pool, readable, predictor, lines, monkeypatch):
+    """The 9 and the 0 touch: piece by piece the reader finds "04", the 9's piece refused as not a digit;
+    the line model, reading all the units at once, is sure of "904" and takes the refused piece back."""
+    pieced, whole_line = [], reading._whole_line
+
+    def spied(ink, found, digit_atoms, atoms, digits, *rest):
+        pieced.append("".join(str(d.prediction.digit) for d in digits))
+        return whole_line(ink, found, digit_atoms, atoms, digits, *rest)
+
+    monkeypatch.setattr(reading, "_whole_line", spied)
+
+    found = read(pool, readable, lambda data: read_number(data, predictor, lines=lines), "904", "touching")
+
+    assert pieced == ["04"] and found.number == "904" and found.rejected == ()
 
 
 @pytest.mark.parametrize("text", [pytest.param("2026", marks=MISREAD_BY_LINE_MODEL), "1984", "580"])
