@@ -42,7 +42,7 @@ class TrainConfig:
     peak_learning_rate: float = 2e-3  # Adam; reached after the warm-up, then cosine decay to 1% of it
     patience: int = 4  # epochs without validation-loss improvement before stopping (best weights kept)
     seed: int = 42  # fixes weight init, shuffling and augmentation
-    train_limit: int | None = None  # at most N images of each source: MNIST's first N, N of each other (quick runs, tests)
+    train_limit: int | None = None  # at most N images of each source, MNIST's first N (quick runs and tests)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     mix: MixConfig = field(default_factory=MixConfig)  # what beyond MNIST is learned (ml.datasets)
     validation_size: int | None = None  # cap on each validation set (quick runs and tests); None: all

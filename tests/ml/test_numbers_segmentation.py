@@ -80,7 +80,7 @@ def test_touching_digits_are_cut_apart(pool, readable, reader, text):
     assert found == text
 
 
-def test_a_piece_refused_alone_is_taken_back_when_the_line_model_reads_all_the_ink(pool, readable, predictor, lines, monkeypatch):
+def test_a_piece_refused_alone_is_taken_back_when_the_line_model_reads_all_the_ink(pool, readable, reader, monkeypatch):
     """The 9 and the 0 touch: piece by piece the reader finds "04", the 9's piece refused as not a digit;
     the line model, reading all the units at once, is sure of "904" and takes the refused piece back."""
     pieced, whole_line = [], reading._whole_line
@@ -91,7 +91,7 @@ def test_a_piece_refused_alone_is_taken_back_when_the_line_model_reads_all_the_i
 
     monkeypatch.setattr(reading, "_whole_line", spied)
 
-    found = read(pool, readable, lambda data: read_number(data, predictor, lines=lines), "904", "touching")
+    found = read(pool, readable, reader, "904", "touching")
 
     assert pieced == ["04"] and found.number == "904" and found.rejected == ()
 
