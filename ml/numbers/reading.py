@@ -136,16 +136,17 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
     """The line model's characters as digits with boxes: each character gets the run of atoms nearest it
     (`_line_spans`), cutting every unit first and then near the boundaries the line model read, if a
     character has no atom; empty if that still fails."""
+    atoms = _by_centre(atoms)
     left = min(atom.box[0] for atom in atoms)
     spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:  # a character inside a unit that was not cut: cut every unit and try again
         units = {id(unit) for unit in found.atoms}
-        atoms = [part for atom in atoms for part in (split(found, atom) if id(atom) in units else [atom])]
+        atoms = _by_centre([part for atom in atoms for part in (split(found, atom) if id(atom) in units else [atom])])
         spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:  # still a character without a slice: cut where the line model read the boundaries
         centres = [left + char.centre for char in whole.chars]
         bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
-        atoms = [part for atom in atoms for part in split_near(found, atom, bounds)]
+        atoms = _by_centre([part for atom in atoms for part in split_near(found, atom, bounds)])
         spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:
         return []
@@ -153,6 +154,12 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
     reader.read(list(runs.values()))
     return [DigitReading(reader.box(run), reader.input(run), _line_prediction(reader.prediction(run), spans[span]))
             for span, run in runs.items()]
+
+
+def _by_centre(atoms: list[Atom]) -> list[Atom]:
+    """Atoms in the order `_line_spans` groups them. The digits' atoms come digit by digit, and the pieces
+    of touching or overlapping digits interleave: a 1's stroke can end right of where the 7 beside it begins."""
+    return sorted(atoms, key=lambda atom: atom.centre)
 
 
 def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):

@@ -96,6 +96,14 @@ def test_a_piece_refused_alone_is_taken_back_when_the_line_model_reads_all_the_i
     assert pieced == ["04"] and found.number == "904" and found.rejected == ()
 
 
+def test_the_whole_line_reading_is_kept_when_neighbouring_digits_interleave_their_pieces(pool, readable, reader):
+    """The 1 and the first 7 touch: piece by piece the reader finds "41172"; the line model, reading the
+    digits' ink at once, is surer of "41772". The pieces of touching digits are not in the order of their
+    centres; grouped under the line model's characters by centre, they are."""
+    found = number(pool, readable, reader, "41772", "touching", seed=1)
+    assert found == "41772"
+
+
 @pytest.mark.parametrize("text", [pytest.param("2026", marks=MISREAD_BY_LINE_MODEL), "1984", "580"])
 def test_overlapping_boxes(pool, readable, reader, text):
     found = number(pool, readable, reader, text, "overlapping")
