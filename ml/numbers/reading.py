@@ -158,7 +158,7 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
 
 def _by_centre(atoms: list[Atom]) -> list[Atom]:
     """Atoms in the order `_line_spans` groups them. The digits' atoms come digit by digit, and the pieces
-    of touching or overlapping digits interleave: a 1's stroke can end right of where the 7 beside it begins."""
+    of touching or overlapping digits interleave: one digit's stroke can end right of where its neighbour's begins."""
     return sorted(atoms, key=lambda atom: atom.centre)
 
 

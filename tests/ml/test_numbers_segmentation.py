@@ -97,9 +97,9 @@ def test_a_piece_refused_alone_is_taken_back_when_the_line_model_reads_all_the_i
 
 
 def test_the_whole_line_reading_is_kept_when_neighbouring_digits_interleave_their_pieces(pool, readable, reader):
-    """The 1 and the first 7 touch: piece by piece the reader finds "41172"; the line model, reading the
-    digits' ink at once, is surer of "41772". The pieces of touching digits are not in the order of their
-    centres; grouped under the line model's characters by centre, they are."""
+    """Piece by piece the reader finds "41172" (its first 7 read as a 1); the line model, reading the
+    digits' ink at once, is surer of "41772". The pieces come digit by digit, and those of touching digits
+    interleave; grouped under the line model's characters in the order of their centres, they fit."""
     found = number(pool, readable, reader, "41772", "touching", seed=1)
     assert found == "41772"
 
