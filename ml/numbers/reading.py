@@ -10,7 +10,7 @@ from ml.predictor import Prediction, Predictor
 from ml.preprocess import MAX_PIXELS, DrawingError, decode_ink, to_model_input
 from ml.numbers.lines import LineChar, LineReader, LineReading
 from ml.numbers.search import best_grouping, spans
-from ml.numbers.segmentation import MIN_SPLIT_WIDTH, Atom, Box, Pieces, crop, pieces, split, split_near
+from ml.numbers.segmentation import MIN_SPLIT_WIDTH, Atom, Box, Pieces, by_centre, crop, pieces, split, split_near
 
 MAX_DIGITS = 32
 MAX_ATOMS_PER_DIGIT = 4  # more separate pieces than this per allowed digit is not a number
@@ -136,17 +136,17 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
     """The line model's characters as digits with boxes: each character gets the run of atoms nearest it
     (`_line_spans`), cutting every unit first and then near the boundaries the line model read, if a
     character has no atom; empty if that still fails."""
-    atoms = _by_centre(atoms)
+    atoms = by_centre(atoms)
     left = min(atom.box[0] for atom in atoms)
     spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:  # a character inside a unit that was not cut: cut every unit and try again
         units = {id(unit) for unit in found.atoms}
-        atoms = _by_centre([part for atom in atoms for part in (split(found, atom) if id(atom) in units else [atom])])
+        atoms = by_centre([part for atom in atoms for part in (split(found, atom) if id(atom) in units else [atom])])
         spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:  # still a character without a slice: cut where the line model read the boundaries
         centres = [left + char.centre for char in whole.chars]
         bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
-        atoms = _by_centre([part for atom in atoms for part in split_near(found, atom, bounds)])
+        atoms = by_centre([part for atom in atoms for part in split_near(found, atom, bounds)])
         spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:
         return []
@@ -154,12 +154,6 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
     reader.read(list(runs.values()))
     return [DigitReading(reader.box(run), reader.input(run), _line_prediction(reader.prediction(run), spans[span]))
             for span, run in runs.items()]
-
-
-def _by_centre(atoms: list[Atom]) -> list[Atom]:
-    """Atoms in the order `_line_spans` groups them. The digits' atoms come digit by digit, and the pieces
-    of touching or overlapping digits interleave: one digit's stroke can end right of where its neighbour's begins."""
-    return sorted(atoms, key=lambda atom: atom.centre)
 
 
 def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):

@@ -67,7 +67,14 @@ def pieces(ink: np.ndarray) -> Pieces:
         members = frozenset(c.label for c in unit)
         whole = _whole(labels.shape[0], members, box)
         (marks if box[3] < MARK * height else atoms).append(whole)
-    return Pieces(labels, tuple(sorted(atoms, key=lambda a: a.centre)), tuple(marks), height)
+    return Pieces(labels, tuple(by_centre(atoms)), tuple(marks), height)
+
+
+def by_centre(atoms: list[Atom]) -> list[Atom]:
+    """Atoms left to right by their centres: the order of `Pieces.atoms`, and the order in which the
+    reader groups atoms under the line model's characters. Touching or overlapping digits interleave
+    their atoms: one digit's stroke can end right of where its neighbour's begins."""
+    return sorted(atoms, key=lambda atom: atom.centre)
 
 
 def split(found: Pieces, atom: Atom) -> list[Atom]:
