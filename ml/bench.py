@@ -4,13 +4,15 @@ Sections (all by default; `--only serving,keepalive` picks some; `--help` lists 
 
 - model: latency of one image through Keras `model.predict` (the seed's way of serving), Keras `model(x)`
   and the LiteRT predictor; preprocessing of a 280x280 canvas PNG. Ratios: against LiteRT.
-- numbers: an 8-digit number read whole against one digit read the same way.
+- numbers: an 8-digit number (spaced, tight, touching) read whole in one process against one digit read
+  the same way.
 - batch: throughput of 256 images per call, LiteRT against Keras.
 - process: start-up time and peak memory of a predictor-only process against one importing TensorFlow.
 - serving: `make serve-prod` (gunicorn, 2 workers, every drawing stored) against the floor app
   (ops/bench_floor.py: decode, shrink, the same LiteRT model, nothing stored) under the same gunicorn
   settings, requests alternating between them: p50 and p95, and ratios against the floor; then the
-  memory of their processes, and of a gunicorn without preloading (as serve-prod ran before).
+  memory of their processes, and of a gunicorn without preloading (as serve-prod ran before); last, the
+  same 8-digit numbers as the numbers section against one digit, both stored by serve-prod over HTTP.
 - startup: from starting `ops.serve_prod` to its first stored prediction, fresh install and restarts.
 - keepalive: `make run`'s web server (ops/dev_server.py) and Django's own runserver, a kept-alive
   connection against a new connection per request (ratio: against the new connection).
@@ -38,7 +40,7 @@ from ml import artifacts, canvas
 from ml.calibration import Calibration
 from ml.data import load_split, resolve_mnist_dir
 from ml.numbers.lines import LineReader
-from ml.numbers.measure import example
+from ml.numbers.measure import Case, example
 from ml.numbers.pool import digit_pool
 from ml.numbers.reading import read_number
 from ml.predictor import Predictor
@@ -101,12 +103,16 @@ def bench_numbers(model_dir: Path, png: bytes, repeats: int) -> None:
     print(row("one digit: preprocess + predict (p50)", single, "ms", single))
     line_path = artifacts.SHIPPED_DIR / artifacts.LINE_MODEL
     lines = LineReader(line_path) if line_path.is_file() else None
-    pool = digit_pool("validation")
-    for layout in ("spaced", "tight", "touching"):
-        case = example(pool, layout, digits=8, seed=1)
+    for layout, case in number_examples().items():
         read = read_number(case.data, predictor, lines=lines).number
         ms = median_ms(lambda: read_number(case.data, predictor, lines=lines), max(20, repeats // 4))
         print(row(f"8-digit number, {layout} (read {read == case.text})", ms, "ms", single))
+
+
+def number_examples() -> dict[str, Case]:
+    """The 8-digit numbers both number benchmarks read: one per layout, digits of the validation pool."""
+    pool = digit_pool("validation")
+    return {layout: example(pool, layout, digits=8, seed=1) for layout in ("spaced", "tight", "touching")}
 
 
 SECTIONS = ("model", "numbers", "batch", "process", "serving", "startup", "keepalive", "stages", "int8")
@@ -147,8 +153,10 @@ def bench_process(model_dir: Path) -> None:
 
 def bench_serving(bodies: list[bytes], rounds: int) -> None:
     from ops import bench_serving
+    from ops.traffic import page_body
 
-    result = bench_serving.bench_serve_prod(bodies, rounds)
+    numbers = {f"8-digit number, {layout}": page_body(case.data) for layout, case in number_examples().items()}
+    result = bench_serving.bench_serve_prod(bodies, rounds, numbers=numbers)
     latency, floor = result["latency"], result["latency"]["floor"]
     print(f"\nServing over HTTP: {rounds} predictions each, alternating, one at a time, a new connection each, "
           f"{result['workers']} gunicorn workers (ratio: times the floor)")
@@ -162,6 +170,11 @@ def bench_serving(bodies: list[bytes], rounds: int) -> None:
                   f"private {figures['uss']:>6.1f}")
     workers = [f["rss"] for p, f in result["memory"]["serve-prod"].items() if p.startswith("worker")]
     print(f"  largest serve-prod worker RSS: {max(workers):.1f} MB (target: at most 120 MB)")
+    single = result["numbers"]["one digit"].p50
+    print(f"\nWhole numbers over HTTP on serve-prod, stored, {len(result['numbers']['one digit'].values)} of each, "
+          "alternating, a new connection each (ratio: times the stored single digit's p50; target: at most 3x)")
+    for name, latency in result["numbers"].items():
+        print(row(f"{name}: p50", latency.p50, "ms", single))
 
 
 def bench_startup(body: bytes, restarts: int) -> None:

@@ -32,6 +32,7 @@ from digitsite import multiproc
 from ops.server import HOST, REPO, DevServer, FloorServer, ProductionServer, ServerProcess, isolated_env
 
 PREDICT = "/api/predictions/"
+NUMBERS = "/api/numbers/"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,17 @@ def alternate(targets: dict[str, tuple[int, str]], bodies: list[bytes], rounds: 
         body = bodies[i % len(bodies)]
         for name, (port, path) in targets.items():
             times[name].append(1000 * post(port, body, path))
+    return {name: Latency(values) for name, values in times.items()}
+
+
+def digit_against_numbers(port: int, digit_bodies: list[bytes], numbers: dict[str, bytes], rounds: int) -> dict[str, Latency]:
+    """Turns of one stored digit (`PREDICT`) and of each stored number (`NUMBERS`, by name) on the same
+    server, each on a new connection: what a client waits for either answer."""
+    times = {"one digit": [], **{name: [] for name in numbers}}
+    for i in range(rounds):
+        times["one digit"].append(1000 * post(port, digit_bodies[i % len(digit_bodies)], PREDICT))
+        for name, body in numbers.items():
+            times[name].append(1000 * post(port, body, NUMBERS))
     return {name: Latency(values) for name, values in times.items()}
 
 
@@ -144,8 +156,9 @@ def time_to_first_prediction(env: dict[str, str], body: bytes, log_path: Path, t
 # --- the sections `make bench` prints ----------------------------------------------------------------
 
 
-def bench_serve_prod(bodies: list[bytes], rounds: int, workers: int = 2) -> dict:
-    """serve-prod against the floor, then serve-prod's memory with and without preloading."""
+def bench_serve_prod(bodies: list[bytes], rounds: int, workers: int = 2, numbers: dict[str, bytes] | None = None) -> dict:
+    """serve-prod against the floor, then serve-prod's memory with and without preloading; with `numbers`
+    (request bodies by name), also each number against one digit on serve-prod (`digit_against_numbers`)."""
     with tempfile.TemporaryDirectory(prefix="digits-bench-") as tmp, ExitStack() as stack:
         tmp_dir = Path(tmp)
         env = isolated_env(database_url=f"sqlite:///{tmp_dir / 'db.sqlite3'}", var_dir=tmp_dir / "var")
@@ -155,11 +168,12 @@ def bench_serve_prod(bodies: list[bytes], rounds: int, workers: int = 2) -> dict
         alternate(targets, bodies, 2 * workers * 5)  # every worker answers a few before timing
         latency = alternate(targets, bodies, rounds)
         memory = {"serve-prod": server_memory(prod), "floor": server_memory(floor)}
+        number_latency = digit_against_numbers(prod.port, bodies, numbers, max(20, rounds // 4)) if numbers else {}
         stack.close()
         with GunicornWithoutPreload(env, log_path=tmp_dir / "no-preload.log", workers=workers) as lazy:
             alternate({"no preload": (lazy.port, PREDICT)}, bodies, max(2 * workers * 5, rounds // 2))
             memory["gunicorn without preload (as before)"] = server_memory(lazy)
-    return {"latency": latency, "memory": memory, "rounds": rounds, "workers": workers}
+    return {"latency": latency, "memory": memory, "rounds": rounds, "workers": workers, "numbers": number_latency}
 
 
 class GunicornWithoutPreload(ServerProcess):
