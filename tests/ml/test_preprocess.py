@@ -201,3 +201,9 @@ def test_model_input_round_trips_through_png(reference):
     back = png_to_input(input_to_png(reference))
     assert back.shape == (28, 28)
     assert np.abs(back - reference).max() <= 0.5 / 255 + 1e-6
+
+
+def test_the_stored_model_input_is_an_8_bit_grayscale_png_that_pillow_reads(reference):
+    with Image.open(io.BytesIO(input_to_png(reference))) as image:
+        assert (image.format, image.mode, image.size) == ("PNG", "L", (28, 28))
+        assert np.array_equal(np.asarray(image), np.rint(reference * 255).astype(np.uint8))
