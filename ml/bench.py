@@ -26,6 +26,7 @@ with the load; ratios measured in one run are what count.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -109,8 +110,10 @@ def bench_numbers(model_dir: Path, png: bytes, repeats: int) -> None:
         print(row(f"8-digit number, {layout} (read {read == case.text})", ms, "ms", single))
 
 
+@functools.cache
 def number_examples() -> dict[str, Case]:
-    """The 8-digit numbers both number benchmarks read: one per layout, digits of the validation pool."""
+    """The 8-digit numbers both number benchmarks read: one per layout, digits of the validation pool
+    (composed once: loading the pool takes seconds)."""
     pool = digit_pool("validation")
     return {layout: example(pool, layout, digits=8, seed=1) for layout in ("spaced", "tight", "touching")}
 

@@ -68,24 +68,13 @@ def post(port: int, body: bytes, path: str, conn: http.client.HTTPConnection | N
     return elapsed
 
 
-def alternate(targets: dict[str, tuple[int, str]], bodies: list[bytes], rounds: int) -> dict[str, Latency]:
-    """`rounds` requests to each target {name: (port, path)}, taking turns, each on a new connection."""
+def alternate(targets: dict[str, tuple[int, str, list[bytes]]], rounds: int) -> dict[str, Latency]:
+    """`rounds` requests to each target {name: (port, path, bodies)}, taking turns, each on a new
+    connection; round i sends each target its bodies[i % len(bodies)]."""
     times = {name: [] for name in targets}
     for i in range(rounds):
-        body = bodies[i % len(bodies)]
-        for name, (port, path) in targets.items():
-            times[name].append(1000 * post(port, body, path))
-    return {name: Latency(values) for name, values in times.items()}
-
-
-def digit_against_numbers(port: int, digit_bodies: list[bytes], numbers: dict[str, bytes], rounds: int) -> dict[str, Latency]:
-    """Turns of one stored digit (`PREDICT`) and of each stored number (`NUMBERS`, by name) on the same
-    server, each on a new connection: what a client waits for either answer."""
-    times = {"one digit": [], **{name: [] for name in numbers}}
-    for i in range(rounds):
-        times["one digit"].append(1000 * post(port, digit_bodies[i % len(digit_bodies)], PREDICT))
-        for name, body in numbers.items():
-            times[name].append(1000 * post(port, body, NUMBERS))
+        for name, (port, path, bodies) in targets.items():
+            times[name].append(1000 * post(port, bodies[i % len(bodies)], path))
     return {name: Latency(values) for name, values in times.items()}
 
 
@@ -158,20 +147,23 @@ def time_to_first_prediction(env: dict[str, str], body: bytes, log_path: Path, t
 
 def bench_serve_prod(bodies: list[bytes], rounds: int, workers: int = 2, numbers: dict[str, bytes] | None = None) -> dict:
     """serve-prod against the floor, then serve-prod's memory with and without preloading; with `numbers`
-    (request bodies by name), also each number against one digit on serve-prod (`digit_against_numbers`)."""
+    (request bodies by name), also each number (`NUMBERS`) against one digit, both stored by serve-prod:
+    what a client waits for either answer."""
     with tempfile.TemporaryDirectory(prefix="digits-bench-") as tmp, ExitStack() as stack:
         tmp_dir = Path(tmp)
         env = isolated_env(database_url=f"sqlite:///{tmp_dir / 'db.sqlite3'}", var_dir=tmp_dir / "var")
         prod = stack.enter_context(ProductionServer(env, log_path=tmp_dir / "serve-prod.log", workers=workers))
         floor = stack.enter_context(FloorServer(env, log_path=tmp_dir / "floor.log", workers=workers))
-        targets = {"serve-prod": (prod.port, PREDICT), "floor": (floor.port, "/")}
-        alternate(targets, bodies, 2 * workers * 5)  # every worker answers a few before timing
-        latency = alternate(targets, bodies, rounds)
+        targets = {"serve-prod": (prod.port, PREDICT, bodies), "floor": (floor.port, "/", bodies)}
+        alternate(targets, 2 * workers * 5)  # every worker answers a few before timing
+        latency = alternate(targets, rounds)
         memory = {"serve-prod": server_memory(prod), "floor": server_memory(floor)}
-        number_latency = digit_against_numbers(prod.port, bodies, numbers, max(20, rounds // 4)) if numbers else {}
+        against = {"one digit": (prod.port, PREDICT, bodies),
+                   **{name: (prod.port, NUMBERS, [body]) for name, body in (numbers or {}).items()}}
+        number_latency = alternate(against, max(20, rounds // 4)) if numbers else {}
         stack.close()
         with GunicornWithoutPreload(env, log_path=tmp_dir / "no-preload.log", workers=workers) as lazy:
-            alternate({"no preload": (lazy.port, PREDICT)}, bodies, max(2 * workers * 5, rounds // 2))
+            alternate({"no preload": (lazy.port, PREDICT, bodies)}, max(2 * workers * 5, rounds // 2))
             memory["gunicorn without preload (as before)"] = server_memory(lazy)
     return {"latency": latency, "memory": memory, "rounds": rounds, "workers": workers, "numbers": number_latency}
 
