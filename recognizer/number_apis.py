@@ -30,6 +30,7 @@ from recognizer.number_serializers import (
     NumberFeedbackSerializer,
     NumberFilterSerializer,
     NumberSerializer,
+    created_number_answer,
 )
 from recognizer.permissions import IsStaff
 from recognizer.schema import (
@@ -99,7 +100,7 @@ class NumberViewSet(BodyLimitMixin, viewsets.GenericViewSet):
             image=upload.data, content_type=upload.content_type, source=serializer.validated_data["source"],
             owner=signed_in(request.user),
         )
-        return Response(NumberSerializer(number).data, status=status.HTTP_201_CREATED)
+        return Response(created_number_answer(number), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="List numbers (staff)",

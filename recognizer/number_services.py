@@ -21,7 +21,7 @@ from recognizer import metrics, services
 from recognizer.images import media_type_of
 from recognizer.models import MAX_NUMBER_DIGITS, Drawing, Number
 from recognizer.predictors import line_reader, predictor_for
-from recognizer.selectors import model_version_get_serving, number_get
+from recognizer.selectors import model_version_get_serving
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ def number_create(*, image: bytes, source: str, content_type: str = "", owner=No
         Drawing.objects.bulk_create(digits)
     metrics.record_predictions(digits)
     _log_number(number, started, claimed_type=content_type)
-    return number_get(number_id=number.pk)  # as every reader sees it: digits prefetched, blobs deferred
+    number.ordered_digits = digits  # as `selectors.number_get` gives them, without reading them back
+    return number
 
 
 def number_suggest(*, number: Number, value: str) -> Number:

@@ -178,7 +178,7 @@ def drawing_list(
 
 
 def number_get(*, number_id: str | uuid.UUID, viewer=None) -> Number | None:
-    """The number with its digits (left to right), without the image blobs."""
+    """The number with its digits left to right in `ordered_digits`, without the image blobs."""
     pk = _uuid(number_id)
     if pk is None:
         return None
@@ -236,7 +236,7 @@ def _numbers() -> QuerySet[Number]:
     return (
         Number.objects.select_related("model_version")
         .defer("image", *VERSION_FILES)
-        .prefetch_related(Prefetch("digits", queryset=digits))
+        .prefetch_related(Prefetch("digits", queryset=digits, to_attr="ordered_digits"))
     )
 
 

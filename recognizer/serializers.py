@@ -279,7 +279,8 @@ class CreatedDrawingSerializer(DrawingSerializer):
 # The create, preview and batch answers, built by plain functions: instantiating a ModelSerializer builds its
 # fields on every call (~0.5 ms of a ~3 ms stored prediction, `python -m ml.bench --only stages`). The classes
 # above stay the schema (drf-spectacular) and the reference: tests/recognizer/test_answers.py holds these
-# functions' output equal, byte for byte once rendered, to the serializers' for the same drawings.
+# functions' output equal, byte for byte once rendered, to the serializers' for the same drawings. A read
+# number's answer is built the same way (number_serializers.created_number_answer), with the helpers below.
 _CREATED_FIELD = serializers.DateTimeField()
 
 
@@ -300,22 +301,27 @@ def created_drawing_answer(drawing: Drawing) -> dict:
     return {
         "id": str(drawing.pk),
         **preview_answer(drawing),
-        "created": None if drawing.created is None else _CREATED_FIELD.to_representation(drawing.created),
+        "created": datetime_text(drawing.created),
         "source": drawing.source if drawing.source in ("", None) else str(drawing.source),
-        "image_url": _drawing_url("recognizer:prediction-image", drawing.pk),
-        "input_url": _drawing_url("recognizer:prediction-input", drawing.pk),
+        "image_url": url_with_id("recognizer:prediction-image", drawing.pk),
+        "input_url": url_with_id("recognizer:prediction-input", drawing.pk),
         "suggested_label": _int_or_none(drawing.suggested_label),
-        "suggested_not_a_digit": _bool_or_none(drawing.suggested_not_a_digit),
+        "suggested_not_a_digit": bool_or_none(drawing.suggested_not_a_digit),
         "confirmed_label": _int_or_none(drawing.confirmed_label),
-        "confirmed_not_a_digit": _bool_or_none(drawing.confirmed_not_a_digit),
+        "confirmed_not_a_digit": bool_or_none(drawing.confirmed_not_a_digit),
         "delete_token": None if drawing.delete_token is None else str(drawing.delete_token),
     }
+
+
+def datetime_text(value) -> str | None:
+    """`serializers.DateTimeField().to_representation`, None for None."""
+    return None if value is None else _CREATED_FIELD.to_representation(value)
 
 
 _PLACEHOLDER = uuid.UUID(int=0)
 
 
-def _drawing_url(name: str, pk: uuid.UUID) -> str:
+def url_with_id(name: str, pk: uuid.UUID) -> str:
     """`reverse(name, args=[pk])`: reversed once per URL name, script prefix, urlconf and language (a reverse
     costs ~0.05 ms), then the id put in its place; a UUID's text needs no quoting, so the result is the same."""
     return _url_template(name, get_script_prefix(), get_urlconf(), get_language()).replace(str(_PLACEHOLDER), str(pk))
@@ -333,7 +339,7 @@ def _int_or_none(value) -> int | None:
     return None if value is None else int(value)
 
 
-def _bool_or_none(value) -> bool | None:
+def bool_or_none(value) -> bool | None:
     return None if value is None else bool(value)
 
 

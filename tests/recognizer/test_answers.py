@@ -1,7 +1,8 @@
-"""The create, preview and batch answers are built by plain functions (recognizer/serializers.py) for speed;
-the serializers stay the schema. These tests hold the two equal, byte for byte once rendered as JSON, on
-drawings that exercise every field: owners, suggestions, confirmations, a model without a not-a-digit
-output, each source."""
+"""The create, preview and batch answers, and a read number's, are built by plain functions
+(recognizer/serializers.py, recognizer/number_serializers.py) for speed; the serializers stay the schema.
+These tests hold the two equal, byte for byte once rendered as JSON, on drawings and numbers that exercise
+every field: owners, suggestions, confirmations, a model without a not-a-digit output, each source, pieces
+that are not digits, a number with no digit."""
 import json
 import uuid
 
@@ -100,3 +101,42 @@ def test_the_urls_follow_the_script_prefix_as_reverse_does(digit_image):
             assert created_drawing_answer(drawing)["image_url"].startswith(f"{prefix}api/predictions/{drawing.pk}/")
     finally:
         set_script_prefix("/")
+
+
+def number_variants(number, staff_user):
+    """The number as read (in memory), as a reader gets it back, then with a suggestion and confirmations."""
+    from recognizer.selectors import number_get
+
+    yield number
+    yield number_get(number_id=number.pk)
+    changes = [
+        {"suggested_number": "2026"},
+        {"confirmed_number": "2026", "confirmed_by": staff_user},
+        {"confirmed_number": "20", "confirmed_count_differs": True},
+    ]
+    for change in changes:
+        for field, value in change.items():
+            setattr(number, field, value)
+        number.save()
+        yield number
+        yield number_get(number_id=number.pk)
+
+
+def test_the_created_number_answer_is_the_serializers_byte_for_byte(mnist_test, staff_user):
+    import cv2
+
+    from ml.canvas import encode, to_image
+    from recognizer import number_services
+    from recognizer.number_serializers import NumberSerializer, created_number_answer
+    from tests.recognizer.number_images import compose, shapes_png
+
+    dashed = compose(mnist_test, "2026")
+    cv2.line(dashed, (290, 90), (320, 90), 1.0, 8)  # a dash between the 0 and the 2: not a digit
+    read = [number_services.number_create(image=image, source=Drawing.Source.API)
+            for image in (encode(to_image(dashed)), shapes_png())]
+    assert read[0].number and read[0].rejected and read[1].number == "" and read[1].rejected
+    for number in read:
+        for variant in number_variants(number, staff_user):
+            expected = NumberSerializer(variant).data
+            assert list(created_number_answer(variant)) == list(expected)
+            assert rendered(created_number_answer(variant)) == rendered(expected)
