@@ -40,10 +40,18 @@ def preprocess(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
 
 def decode_ink(data: bytes, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Decode an image and return its ink as float32 in [0, 1] (1 = full ink), background at 0."""
+    return decode_with_image(data, max_pixels=max_pixels)[1]
+
+
+def decode_with_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> tuple[Image.Image, np.ndarray]:
+    """The upright image (first frame, EXIF orientation applied) and `decode_ink`'s ink of it, for callers
+    that also cut the image itself (a number's digits): the file is decoded once."""
     image = _open_header(data, max_pixels)
     rgba = _browser_canvas_rgba(data, image)
-    gray = _to_gray(_load(image)) if rgba is None else _gray_from_rgba(rgba)
-    return _ink_from_gray(gray)
+    if rgba is not None:
+        return Image.fromarray(rgba), _ink_from_gray(_gray_from_rgba(rgba))
+    upright = _load(image)
+    return upright, _ink_from_gray(_to_gray(upright))
 
 
 def to_model_input(ink: np.ndarray) -> np.ndarray:

@@ -13,9 +13,10 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageOps
+from PIL import Image
 
-from ml.numbers.reading import NumberReading, read_number
+from ml.numbers.reading import NumberReading, read_ink
+from ml.preprocess import decode_with_image
 
 from recognizer import metrics, services
 from recognizer.images import media_type_of
@@ -39,11 +40,9 @@ def number_create(*, image: bytes, source: str, content_type: str = "", owner=No
     """
     started = time.perf_counter()
     version = model_version_get_serving()
-    reading = read_number(
-        image, predictor_for(version), max_pixels=settings.DIGITS_MAX_PIXELS, max_digits=MAX_NUMBER_DIGITS,
-        lines=line_reader(),
-    )
-    original = _decoded(image)
+    upright, ink = decode_with_image(image, max_pixels=settings.DIGITS_MAX_PIXELS)
+    reading = read_ink(ink, predictor_for(version), max_digits=MAX_NUMBER_DIGITS, lines=line_reader())
+    original = _croppable(upright)
     number = Number(
         image=image,
         content_type=media_type_of(image),
@@ -130,12 +129,8 @@ def _digit_drawings(number: Number, reading: NumberReading, original: Image.Imag
     return drawings
 
 
-def _decoded(data: bytes) -> Image.Image:
-    """The image as read_number saw it: first frame, EXIF orientation applied (it already accepted it)."""
-    image = Image.open(io.BytesIO(data))
-    image.seek(0)
-    image.load()
-    image = ImageOps.exif_transpose(image)
+def _croppable(image: Image.Image) -> Image.Image:
+    """The upright upload in a mode its crops keep as PNG: gray or colour, with transparency if it had any."""
     if image.mode not in ("L", "LA", "RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
     return image

@@ -10,7 +10,7 @@ from PIL import Image
 
 from ml import canvas
 from ml import preprocess as P
-from ml.preprocess import DrawingError, decode_ink, preprocess
+from ml.preprocess import DrawingError, decode_ink, decode_with_image, preprocess
 
 CHROMIUM_CANVAS = Path(__file__).parent / "data" / "chromium_canvas.png"
 
@@ -49,6 +49,17 @@ def test_a_browser_canvas_takes_the_opencv_path():
 def test_canvas_pngs_decode_to_exactly_pillows_ink(mnist_test):
     for data in canvases(mnist_test):
         assert np.array_equal(decode_ink(data), pillow_ink(data))
+
+
+def test_the_image_beside_the_ink_is_the_upright_upload_as_pillow_decodes_it(mnist_test):
+    from tests.recognizer.number_images import exif_rotated_jpeg
+
+    for data in [*canvases(mnist_test), exif_rotated_jpeg(canvas.stroke_mask(mnist_test[0][0]))]:
+        image, ink = decode_with_image(data)
+        upright = P._load(Image.open(io.BytesIO(data)))
+        assert image.size == upright.size == ink.shape[::-1]
+        assert np.array_equal(np.asarray(image.convert("RGBA")), np.asarray(upright.convert("RGBA")))
+        assert np.array_equal(ink, decode_ink(data))
 
 
 def test_random_colours_and_alpha_decode_to_exactly_pillows_ink():
