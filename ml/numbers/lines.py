@@ -19,6 +19,7 @@ INK_HEIGHT = 20  # the ink's box is scaled to this height (MNIST's digit box), c
 MARGIN = 2  # blank columns left of the ink
 STRIDE = 4  # input columns per output frame
 BLANK = 10  # the output index of CTC's blank
+LINE_DIGITS = 8  # the most digits of a training line (`ml.numbers.line_data`)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class DigitPool:
 
     images: tuple[np.ndarray, ...]
     labels: np.ndarray
+    first_writer: int = 0  # index of the first optdigits digit (they come after MNIST's)
 
     def of_label(self) -> dict[int, np.ndarray]:
         """Indices of each digit, to draw a wanted digit quickly."""
@@ -49,12 +50,14 @@ def digit_pool(split: str, *, mnist_dir: str | Path | None = None, writers_dir: 
         x, y = _mnist_part(split, mnist_dir)
         images += [crop_to_ink(image / 255.0) for image in x]
         labels.append(y)
+    first_writer = len(images)
     writers = load_writers(writers_dir)
     x, y = writers.train if split == "train" else writers.unseen
     rng = np.random.default_rng(UNSTRETCH_SEED)
     images += [crop_to_ink(unstretch(image / 255.0, rng, int(label))) for image, label in zip(x, y)]
     labels.append(y)
-    return DigitPool(tuple(image.astype(np.float32) for image in images), np.concatenate(labels).astype(np.int64))
+    return DigitPool(tuple(image.astype(np.float32) for image in images), np.concatenate(labels).astype(np.int64),
+                     first_writer)
 
 
 def _mnist_part(split: str, mnist_dir: str | Path | None) -> tuple[np.ndarray, np.ndarray]:

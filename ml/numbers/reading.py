@@ -8,7 +8,7 @@ import numpy as np
 
 from ml.predictor import Prediction, Predictor
 from ml.preprocess import MAX_PIXELS, DrawingError, decode_ink, to_model_input
-from ml.numbers.lines import LineChar, LineReader, LineReading
+from ml.numbers.lines import LINE_DIGITS, LineChar, LineReader, LineReading
 from ml.numbers.search import best_grouping, spans
 from ml.numbers.segmentation import MIN_SPLIT_WIDTH, Atom, Box, Pieces, by_centre, crop, pieces, split, split_near
 
@@ -125,7 +125,7 @@ def _whole_line(ink: np.ndarray, found: Pieces, digit_atoms: list[Atom], atoms: 
     readings = lines.read([crop(ink, found.labels, run)[0] for run, _ in options])
     pieced = float(np.prod([d.prediction.confidence for d in digits]))
     for (run, least), whole in sorted(zip(options, readings), key=lambda option: -option[1].confidence):
-        if whole.chars and whole.confidence > max(least, pieced):
+        if 0 < len(whole.chars) <= LINE_DIGITS and whole.confidence > max(least, pieced):  # as long as it learnt
             read = _line_digits(found, list(run), whole, reader)
             if read:
                 return read, run is atoms

@@ -76,6 +76,8 @@ def glyph(image: np.ndarray, height: int, pen: int) -> np.ndarray:
         thinner = cv2.erode(core, kernel)
         core = cv2.dilate(core, kernel) if radius > 0 else (thinner if thinner.sum() > 0.3 * core.sum() else core)
     mask = cv2.GaussianBlur(core.astype(np.float32), (3, 3), 0)
+    if not (mask > 0.5).any():  # strokes 1 px wide, which smoothing halves: widen them to 2 px
+        mask = cv2.GaussianBlur(cv2.dilate(core, np.ones((2, 2), np.uint8)).astype(np.float32), (3, 3), 0)
     return np.pad(mask, 2)
 
 

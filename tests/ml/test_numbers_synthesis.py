@@ -11,7 +11,7 @@ from ml import data
 from ml.numbers import pool as pool_module
 from ml.numbers.paper import STYLES, render
 from ml.numbers.pool import digit_pool
-from ml.numbers.synthesis import LAYOUTS, compose
+from ml.numbers.synthesis import LAYOUTS, compose, glyph
 from ml.preprocess import decode_ink
 from ml.writers import load_writers
 
@@ -63,6 +63,10 @@ def test_pools_never_open_the_mnist_test_split_and_keep_sources_apart(monkeypatc
     assert np.array_equal(validation.labels[: data.VALIDATION_SIZE], mnist_y[order[: data.VALIDATION_SIZE]])
     assert np.array_equal(train.labels[: len(order) - data.VALIDATION_SIZE], mnist_y[order[data.VALIDATION_SIZE :]])
     assert np.array_equal(unseen.labels, writers.unseen.labels)
+    # where the writers' digits begin, after MNIST's
+    assert (train.first_writer, validation.first_writer, unseen.first_writer) == (
+        60_000 - data.VALIDATION_SIZE, data.VALIDATION_SIZE, 0)
+    assert np.array_equal(train.labels[train.first_writer :], writers.train.labels)
 
 
 def test_layouts_touch_overlap_or_keep_apart_as_named(validation_pool):
@@ -81,6 +85,14 @@ def test_layouts_touch_overlap_or_keep_apart_as_named(validation_pool):
             assert left[0] + left[2] < right[0], "spaced neighbours' boxes must not overlap"
     assert touching_merged >= 18  # a pair sharing no rows (a high 7 beside a low 4) cannot touch
     assert tight_apart >= 18
+
+
+def test_a_one_pixel_stroke_redrawn_small_with_a_thin_pen_is_still_ink():
+    """Smoothing halves a 1 px stroke: it is widened so the glyph has full ink (compose finds digits by it)."""
+    stick = np.zeros((20, 6), np.float32)
+    stick[:, 2] = 1.0
+    small = glyph(stick, 31, 2)
+    assert (small > 0.5).any() and small.shape[0] == 31 + 4
 
 
 def test_marks_add_ink_but_no_digits(validation_pool):
