@@ -66,6 +66,20 @@ def test_digits_of_an_exif_rotated_photo_are_cut_from_the_upright_image(mnist_te
         assert (ink > 128).any(), "the crop holds the digit's strokes"
 
 
+@pytest.mark.parametrize("style, mode", [("gray", "L"), ("blue-on-yellow", "RGB"), ("palette", "RGB"),
+                                         ("black-on-transparent", "RGBA")])
+def test_each_crop_holds_the_uploads_own_pixels_and_colours(mnist_test, style, mode):
+    image = number_png(mnist_test, "2026", style=style)
+    number = number_services.number_create(image=image, source="api")
+
+    original = np.asarray(Image.open(io.BytesIO(image)).convert(mode))
+    assert number.number == "2026"
+    for drawing in number.digits.all():
+        left, top, right, bottom = crop_area(drawing.box, number_services.CROP_MARGIN, number.width, number.height)
+        crop = Image.open(io.BytesIO(bytes(drawing.image)))
+        assert crop.mode == mode and np.array_equal(np.asarray(crop), original[top:bottom, left:right])
+
+
 def test_a_transparent_canvas_keeps_its_transparency_in_the_crops(mnist_test):
     number = number_services.number_create(
         image=number_png(mnist_test, "2026", style="black-on-transparent"), source="page"
