@@ -94,15 +94,18 @@ def segment(ink: np.ndarray) -> list[Box]:
 
 
 def crop(ink: np.ndarray, labels: np.ndarray, atoms: list[Atom] | tuple[Atom, ...]) -> tuple[np.ndarray, Box]:
-    """The ink of these atoms alone (neighbours' strokes inside the box are blanked), and its box."""
+    """The ink of these atoms alone (neighbours' strokes inside the box are blanked), and its box.
+    Each atom is looked for inside its own box only, which holds all its pixels (a whole line's crop
+    would otherwise compare every atom's labels over the whole line)."""
     box = _union([a.box for a in atoms])
     x, y, width, height = box
-    window = labels[y : y + height, x : x + width]
-    columns = np.arange(x, x + width)[None, :]
-    keep = np.zeros(window.shape, dtype=bool)
+    keep = np.zeros((height, width), dtype=bool)
     for atom in atoms:
-        lo, hi = atom.lo[y : y + height, None], atom.hi[y : y + height, None]
-        keep |= _member(window, atom.labels) & (columns >= lo) & (columns < hi)
+        ax, ay, aw, ah = atom.box
+        columns = np.arange(ax, ax + aw)[None, :]
+        lo, hi = atom.lo[ay : ay + ah, None], atom.hi[ay : ay + ah, None]
+        inside = _member(labels[ay : ay + ah, ax : ax + aw], atom.labels) & (columns >= lo) & (columns < hi)
+        keep[ay - y : ay - y + ah, ax - x : ax - x + aw] |= inside
     return np.where(keep, ink[y : y + height, x : x + width], 0.0).astype(np.float32), box
 
 
