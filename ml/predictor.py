@@ -16,8 +16,10 @@ from ai_edge_litert.interpreter import Interpreter
 from ml.calibration import Calibration
 
 MAX_CHUNK = 500  # images per interpreter call: activations for 500 digits take ~50 MB
-ALL_CORES = os.cpu_count() or 1  # threads for measuring whole sets (train, retrain, exports: ~1.8x on 2 cores);
-                                 # a web worker serves with one
+ALL_CORES = os.cpu_count() or 1  # threads for measuring whole sets (train, retrain, exports: ~1.8x on 2 cores)
+# A web worker serves with two: one digit costs the same, but the 8-10 inputs of a number are read ~2x
+# faster while the machine has a core to spare (docs/numbers.md, "Latency", for the cost when it has not).
+SERVING_THREADS = min(2, ALL_CORES)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class Prediction:
 class Predictor:
     """One loaded model. Safe to share between threads: an interpreter is used by one call at a time."""
 
-    def __init__(self, model_path: str | Path, *, calibration: Calibration | None = None, num_threads: int = 1):
+    def __init__(self, model_path: str | Path, *, calibration: Calibration | None = None,
+                 num_threads: int = SERVING_THREADS):
         self.model_path = Path(model_path)
         self.calibration = calibration or Calibration()
         if not self.model_path.is_file():
@@ -84,7 +87,7 @@ class Predictor:
 class Runner:
     """A LiteRT interpreter run on a batch of any size, one call at a time (safe to share between threads)."""
 
-    def __init__(self, model_path: str | Path, *, num_threads: int = 1):
+    def __init__(self, model_path: str | Path, *, num_threads: int = SERVING_THREADS):
         self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
