@@ -67,21 +67,26 @@ def _uncrossed(paths: list[np.ndarray]) -> list[np.ndarray]:
 
 def _cheapest_paths(window: np.ndarray, starts: np.ndarray, band: int) -> tuple[list[np.ndarray], np.ndarray]:
     """For each start column, by dynamic programming over rows, the top-to-bottom path within `band`
-    columns of it crossing the fewest stroke pixels (sideways steps cost `STEP_COST`): all starts at once."""
+    columns of it crossing the fewest stroke pixels (sideways steps cost `STEP_COST`): all starts at once.
+    Of equally cheap moves, the leftmost is taken."""
     rows, width = window.shape
     offsets = np.arange(-band, band + 1)
     columns = starts[:, None] + offsets[None, :]  # (starts, 2 band + 1)
     outside = (columns < 1) | (columns > width - 1)
     safe = np.clip(columns, 0, width - 1)
-    step = STEP_COST * np.abs(offsets)[None, :]
+    step = np.where(outside, np.inf, STEP_COST * np.abs(offsets)[None, :])  # outside the window: impassable
     ink = window.astype(float)
-    cost = np.where(outside, np.inf, ink[0][safe] + step)
+    padded = np.full((len(starts), columns.shape[1] + 2), np.inf)  # the cost so far, impassable each side
+    padded[:, 1:-1] = ink[0][safe] + step
     moves = np.zeros((rows,) + columns.shape, dtype=np.int8)
-    infinite = np.full((len(starts), 1), np.inf)
     for row in range(1, rows):
-        options = np.stack([np.hstack([infinite, cost[:, :-1]]), cost, np.hstack([cost[:, 1:], infinite])])
-        moves[row] = options.argmin(axis=0) - 1
-        cost = options.min(axis=0) + np.where(outside, np.inf, ink[row][safe] + step)
+        left, stay, right = padded[:, :-2], padded[:, 1:-1], padded[:, 2:]
+        go_left = left <= stay
+        best = np.where(go_left, left, stay)
+        go_right = right < best
+        moves[row] = np.where(go_right, 1, np.where(go_left, -1, 0))
+        padded[:, 1:-1] = np.where(go_right, right, best) + (ink[row][safe] + step)
+    cost = padded[:, 1:-1]
     end = cost.argmin(axis=1)
     totals = cost[np.arange(len(starts)), end]
     position = np.empty((rows, len(starts)), dtype=np.int64)

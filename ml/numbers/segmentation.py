@@ -202,10 +202,13 @@ def _cut_along(window: np.ndarray, atom: Atom, paths: list[np.ndarray], crossed:
     first, last = atom.lo[y : y + h] - x, atom.hi[y : y + h] - x
     bounds = [first, *(np.clip(path, first, last) for path in paths), last]
     costs = [0.0, *(crossed or [0.0] * len(paths))]
-    columns = np.arange(width)[None, :]
     atoms = []
     for left, right, cut in zip(bounds, bounds[1:], costs):
-        ys, xs = np.nonzero(window & (columns >= left[:, None]) & (columns < right[:, None]))
+        start = min(max(int(left.min()), 0), width)  # the window's columns the slice can hold
+        stop = max(min(int(right.max()), width), start)
+        columns = np.arange(start, stop)[None, :]
+        ys, xs = np.nonzero(window[:, start:stop] & (columns >= left[:, None]) & (columns < right[:, None]))
+        xs = xs + start
         if ys.size:
             lo, hi = atom.hi.copy(), atom.hi.copy()  # rows outside the box: empty, the same in every slice
             lo[y : y + h], hi[y : y + h] = x + left, x + right
