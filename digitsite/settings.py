@@ -132,6 +132,8 @@ MODEL_DIR = Path(env_str("MODEL_DIR", str(VAR_DIR / "models")))  # retrained mod
 MNIST_DIR = Path(env_str("MNIST_DIR", str(BASE_DIR.parent / "shared" / "data" / "mnist")))
 # The number reader's line model (reads touching digits); numbers are read without it if the file is missing.
 DIGITS_LINE_MODEL = Path(env_str("DIGITS_LINE_MODEL", str(BASE_DIR / "ml" / "artifacts" / "line.tflite")))
+# LiteRT threads per model in each web process; 0: `ml.predictor.SERVING_THREADS` (2 on a machine with 2 cores or more).
+DIGITS_INFERENCE_THREADS = env_int("DIGITS_INFERENCE_THREADS", 0)
 DIGITS_MAX_UPLOAD_BYTES = env_int("DIGITS_MAX_UPLOAD_BYTES", 2 * 1024 * 1024)  # one image file
 DIGITS_MAX_PIXELS = env_int("DIGITS_MAX_PIXELS", 16_000_000)  # width x height of one image
 DIGITS_MAX_BATCH = env_int("DIGITS_MAX_BATCH", 64)  # images in one batch request

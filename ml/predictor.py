@@ -17,8 +17,8 @@ from ml.calibration import Calibration
 
 MAX_CHUNK = 500  # images per interpreter call: activations for 500 digits take ~50 MB
 ALL_CORES = os.cpu_count() or 1  # threads for measuring whole sets (train, retrain, exports: ~1.8x on 2 cores)
-# A web worker serves with two: one digit costs the same, but the 8-10 inputs of a number are read ~2x
-# faster while the machine has a core to spare (docs/numbers.md, "Latency", for the cost when it has not).
+# A web worker serves with two (DIGITS_INFERENCE_THREADS): one digit costs the same, but the 8-10 inputs of a
+# number are read ~2x faster while the machine has a core to spare (docs/operations.md for the cost when it has not).
 SERVING_THREADS = min(2, ALL_CORES)
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from ml.calibration import Calibration
 from ml.numbers.lines import LineReader
-from ml.predictor import Predictor
+from ml.predictor import SERVING_THREADS, Predictor
 
 from recognizer import metrics, model_files
 from recognizer.exceptions import ModelUnavailable
@@ -50,7 +50,7 @@ def _load(version: ModelVersion, calibration: Calibration) -> Predictor:
     started = time.perf_counter()
     path = model_files.tflite_path(version)
     try:
-        predictor = Predictor(path, calibration=calibration)
+        predictor = Predictor(path, calibration=calibration, num_threads=_threads())
     except (OSError, ValueError, RuntimeError) as err:  # LiteRT's ways of refusing a bad file
         logger.error("model file not loadable", extra={"model_version": version.name, "path": str(path), "error": str(err)})
         raise ModelUnavailable(f"the model file of version {version.name} cannot be loaded") from None
@@ -65,7 +65,11 @@ def line_reader() -> LineReader | None:
     model alone) when the file is missing or cannot be loaded. It is part of the code, not of a model version."""
     path = settings.DIGITS_LINE_MODEL
     try:
-        return LineReader(path)
+        return LineReader(path, num_threads=_threads())
     except (OSError, ValueError, RuntimeError) as err:
         logger.warning("line model not loaded; numbers are read without it", extra={"path": str(path), "error": str(err)})
         return None
+
+
+def _threads() -> int:
+    return settings.DIGITS_INFERENCE_THREADS or SERVING_THREADS

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ml.predictor import Runner
+from ml.predictor import SERVING_THREADS, Runner
 
 HEIGHT, WIDTH = 24, 160  # the line model's input
 INK_HEIGHT = 20  # the ink's box is scaled to this height (MNIST's digit box), centred vertically
@@ -83,8 +83,8 @@ def decode(probabilities: np.ndarray, scale: float) -> LineReading:
 class LineReader:
     """The line model's LiteRT export, read a batch of lines at a time. Thread-safe like `Predictor`."""
 
-    def __init__(self, model_path):
-        self._runner = Runner(model_path)
+    def __init__(self, model_path, *, num_threads: int = SERVING_THREADS):
+        self._runner = Runner(model_path, num_threads=num_threads)
 
     def read(self, inks: list[np.ndarray]) -> list[LineReading]:
         """Ink maps (float, 1 = ink), one line each → the line model's reading of each."""

@@ -37,6 +37,13 @@ def test_batch_equals_one_at_a_time(predictor, inputs):
     np.testing.assert_allclose([p.probabilities for p in batch], [p.probabilities for p in singles], atol=1e-5)
 
 
+def test_serving_with_two_threads_gives_the_one_thread_answers(predictor, inputs):
+    """Web workers serve with SERVING_THREADS; the threads share out the work and leave every bit of its result."""
+    x, _ = inputs
+    one, two = (Predictor(predictor.model_path, num_threads=n) for n in (1, 2))
+    assert np.array_equal(two.raw(x), one.raw(x))
+
+
 def test_empty_batch_gives_no_predictions(predictor):
     assert predictor.predict_batch(np.zeros((0, 28, 28), dtype=np.float32)) == []
 
