@@ -5,7 +5,7 @@ Sections (all by default; `--only serving,keepalive` picks some; `--help` lists 
 - model: latency of one image through Keras `model.predict` (the seed's way of serving), Keras `model(x)`
   and the LiteRT predictor; preprocessing of a 280x280 canvas PNG. Ratios: against LiteRT.
 - numbers: an 8-digit number (spaced, tight, touching) read whole in one process against one digit read
-  the same way.
+  the same way, the calls taken in turn.
 - batch: throughput of 256 images per call, LiteRT against Keras.
 - process: start-up time and peak memory of a predictor-only process against one importing TensorFlow.
 - serving: `make serve-prod` (gunicorn, 2 workers, every drawing stored) against the floor app
@@ -94,20 +94,36 @@ def row(name: str, value: float, unit: str, baseline: float | None = None) -> st
 
 def bench_numbers(model_dir: Path, png: bytes, repeats: int) -> None:
     """An 8-digit number read whole (`ml.numbers.read_number`, with the shipped line model, as served),
-    against one digit read the same way (decode, preprocess, predict) in the same run; both with the
-    version's calibration.
+    against one digit read the same way (decode, preprocess, predict); both with the version's
+    calibration, their calls taken in turn so that a change in the machine's speed touches both alike.
     The issue's target: at most 3x the single-digit p50."""
     serving = Report.from_dict(artifacts.read_metrics(model_dir)).serving
     predictor = Predictor(model_dir / artifacts.TFLITE_MODEL, calibration=Calibration.from_serving(serving))
-    single = median_ms(lambda: predictor.predict(preprocess(png)), repeats)
-    print("\nWhole numbers, median of calls (ratio: times the single-digit p50 just above it)")
-    print(row("one digit: preprocess + predict (p50)", single, "ms", single))
     line_path = artifacts.SHIPPED_DIR / artifacts.LINE_MODEL
     lines = LineReader(line_path) if line_path.is_file() else None
-    for layout, case in number_examples().items():
+    examples = number_examples()
+    calls = {"one digit": lambda: predictor.predict(preprocess(png)),
+             **{layout: functools.partial(read_number, case.data, predictor, lines=lines) for layout, case in examples.items()}}
+    medians = interleaved_median_ms(calls, repeats)
+    single = medians["one digit"]
+    print(f"\nWhole numbers, median of {repeats} calls each, in turn (ratio: times the single digit's p50)")
+    print(row("one digit: preprocess + predict (p50)", single, "ms", single))
+    for layout, case in examples.items():
         read = read_number(case.data, predictor, lines=lines).number
-        ms = median_ms(lambda: read_number(case.data, predictor, lines=lines), max(20, repeats // 4))
-        print(row(f"8-digit number, {layout} (read {read == case.text})", ms, "ms", single))
+        print(row(f"8-digit number, {layout} (read {read == case.text})", medians[layout], "ms", single))
+
+
+def interleaved_median_ms(calls: dict, repeats: int) -> dict[str, float]:
+    """The median time of each call, the calls taken in turn `repeats` times (after one warm-up each)."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for call in calls.values():
+        call()
+    for _ in range(repeats):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - started)
+    return {name: 1000 * statistics.median(values) for name, values in times.items()}
 
 
 @functools.cache
