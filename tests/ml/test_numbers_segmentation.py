@@ -103,6 +103,25 @@ def test_a_piece_refused_alone_is_taken_back_when_the_line_model_reads_all_the_i
     assert pieced == ["04"] and found.number == "904" and found.rejected == ()
 
 
+def test_a_whole_line_reading_that_counts_another_number_of_digits_wins_at_lower_confidence(pool, readable, reader, monkeypatch):
+    """The 2 and the 1 touch: piece by piece the reader finds "92", the 1 taken into the 2. The line model,
+    reading all the ink at once, counts three digits, less surely than the pieces' "92"; a reading with
+    another count of digits needs only OTHER_COUNT of the pieces' confidence, and "921" is read."""
+    pieced, whole_line = [], reading._whole_line
+
+    def spied(ink, found, digit_atoms, atoms, digits, *rest):
+        pieced.append((digits, "".join(str(d.prediction.digit) for d in digits)))
+        return whole_line(ink, found, digit_atoms, atoms, digits, *rest)
+
+    monkeypatch.setattr(reading, "_whole_line", spied)
+
+    found = read(pool, readable, reader, "921", "touching", seed=2)
+
+    [(digits, text)] = pieced
+    assert text == "92" and found.number == "921"
+    assert found.confidence < float(np.prod([d.prediction.confidence for d in digits])), "surer of the pieces"
+
+
 @EXTRA_ONE
 def test_the_whole_line_reading_is_kept_when_neighbouring_digits_interleave_their_pieces(pool, readable, reader):
     """Piece by piece the reader finds "41172" (its first 7 read as a 1); the line model, reading the
