@@ -140,7 +140,8 @@ def _whole_line(ink: np.ndarray, found: Pieces, digit_atoms: list[Atom], atoms: 
 def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "_Reader") -> list[DigitReading]:
     """The line model's characters as digits with boxes: each character gets the run of atoms nearest it
     (`_line_spans`), cutting every unit first and then near the boundaries the line model read, if a
-    character has no atom; empty if that still fails."""
+    character has no atom; if one still has none, the atoms are shared out in order (`_aligned_spans`);
+    empty when there are fewer atoms than characters."""
     atoms = by_centre(atoms)
     left = min(atom.box[0] for atom in atoms)
     spans = _line_spans(atoms, whole, left, offset=0)
@@ -152,7 +153,7 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
         centres = [left + char.centre for char in whole.chars]
         bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
         atoms = by_centre([part for atom in atoms for part in split_near(found, atom, bounds)])
-        spans = _line_spans(atoms, whole, left, offset=0)
+        spans = _line_spans(atoms, whole, left, offset=0) or _aligned_spans(atoms, whole, left)
     if not spans:
         return []
     runs = {span: tuple(atoms[span[0] : span[1]]) for span in spans}
@@ -203,6 +204,42 @@ def _line_spans(parts: list[Atom], reading: LineReading, left: int, offset: int)
         members = [i for i, g in enumerate(groups) if g == index]
         out[(offset + members[0], offset + members[-1] + 1)] = char
     return out
+
+
+def _aligned_spans(parts: list[Atom], reading: LineReading, left: int) -> dict[tuple[int, int], LineChar]:
+    """The slices (left to right) shared out in order into one run per character of the reading, each run
+    as near its character as can be: the least total distance from the slices' centres to their
+    character's reading position. For a character read at the very edge of its digit (a leading 1 that
+    overlaps the next digit is often read at the ink's left edge), which nearest-position grouping
+    (`_line_spans`) leaves without a slice. Empty when there are fewer slices than characters, or when the
+    slices of a unit of many separate bits (a dotted 0, whose dots the line model reads as several digits)
+    would go to several characters."""
+    centres = np.array([part.centre for part in parts], dtype=float)
+    chars = np.array([left + char.centre for char in reading.chars], dtype=float)
+    count, runs = len(centres), len(chars)
+    if count < runs:
+        return {}
+    distance = np.concatenate([np.zeros((runs, 1)), np.cumsum(np.abs(centres[None, :] - chars[:, None]), axis=1)], axis=1)
+    best = np.full((runs + 1, count + 1), np.inf)  # best[k, j]: the first j slices shared among k characters
+    best[0, 0] = 0.0
+    start = np.zeros((runs + 1, count + 1), dtype=int)
+    for k in range(1, runs + 1):
+        for j in range(k, count - (runs - k) + 1):
+            costs = best[k - 1, k - 1 : j] + distance[k - 1, j] - distance[k - 1, k - 1 : j]
+            start[k, j] = k - 1 + int(np.argmin(costs))
+            best[k, j] = costs.min()
+    spans, end = {}, count
+    for k in range(runs, 0, -1):
+        spans[(int(start[k, end]), end)] = reading.chars[k - 1]
+        end = int(start[k, end])
+    dotted_runs = {}
+    for a, b in spans:
+        for part in parts[a:b]:
+            if len(part.labels) >= DOTTED_BITS:
+                dotted_runs.setdefault(part.labels, set()).add(a)
+    if any(len(found_in) > 1 for found_in in dotted_runs.values()):
+        return {}
+    return dict(sorted(spans.items()))
 
 
 def _not_refused(forced: dict[tuple[int, int], LineChar], choices: list, unit_of: list[int],

@@ -8,6 +8,7 @@ import pytest
 
 from ml.numbers import reading, shapes
 from ml.numbers.cuts import BAND
+from ml.numbers.measure import example
 from ml.numbers.paper import render
 from ml.numbers.pool import digit_pool
 from ml.numbers.reading import read_ink, read_number
@@ -120,6 +121,26 @@ def test_a_whole_line_reading_that_counts_another_number_of_digits_wins_at_lower
     [(digits, text)] = pieced
     assert text == "92" and found.number == "921"
     assert found.confidence < float(np.prod([d.prediction.confidence for d in digits])), "surer of the pieces"
+
+
+def test_characters_the_line_model_places_at_the_inks_edge_still_get_their_strokes(pool, reader, monkeypatch):
+    """Touching "1010" (the validation pool's example 117): the line model reads all four digits but places
+    the first 1 at the very left edge of the ink, so grouping the slices by the nearest character leaves it
+    without one, even after cutting. Shared out in order (`_aligned_spans`), every character gets its run."""
+    aligned, share_out = [], reading._aligned_spans
+
+    def spied(*args):
+        aligned.append(share_out(*args))
+        return aligned[-1]
+
+    monkeypatch.setattr(reading, "_aligned_spans", spied)
+    case = example(pool, "touching", digits=4, seed=117)
+
+    found = reader(case.data)
+
+    assert case.text == "1010" and found.number == "1010"
+    assert [len(spans) for spans in aligned] == [4]
+    assert [d.box[0] for d in found.digits] == sorted(d.box[0] for d in found.digits)
 
 
 @EXTRA_ONE
