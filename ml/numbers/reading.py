@@ -208,19 +208,32 @@ def _line_spans(parts: list[Atom], reading: LineReading, left: int, offset: int)
 
 def _aligned_spans(parts: list[Atom], reading: LineReading, left: int) -> dict[tuple[int, int], LineChar]:
     """The slices (left to right) shared out in order into one run per character of the reading, each run
-    as near its character as can be: the least total distance from the slices' centres to their
-    character's reading position. For a character read at the very edge of its digit (a leading 1 that
-    overlaps the next digit is often read at the ink's left edge), which nearest-position grouping
-    (`_line_spans`) leaves without a slice. Empty when there are fewer slices than characters, or when the
-    slices of a unit of many separate bits (a dotted 0, whose dots the line model reads as several digits)
-    would go to several characters."""
-    centres = np.array([part.centre for part in parts], dtype=float)
-    chars = np.array([left + char.centre for char in reading.chars], dtype=float)
-    count, runs = len(centres), len(chars)
-    if count < runs:
+    as near its character as can be (`_shared_out`). For a character read at the very edge of its digit (a
+    leading 1 that overlaps the next digit is often read at the ink's left edge), which nearest-position
+    grouping (`_line_spans`) leaves without a slice. Empty when there are fewer slices than characters, or
+    when the slices of a unit of many separate bits (a dotted 0, whose dots the line model reads as several
+    digits) would go to several characters."""
+    if len(parts) < len(reading.chars):
         return {}
-    distance = np.concatenate([np.zeros((runs, 1)), np.cumsum(np.abs(centres[None, :] - chars[:, None]), axis=1)], axis=1)
-    best = np.full((runs + 1, count + 1), np.inf)  # best[k, j]: the first j slices shared among k characters
+    runs = _shared_out([part.centre for part in parts], [left + char.centre for char in reading.chars])
+    runs_of_dotted_units = {}
+    for run in runs:
+        for part in parts[run[0] : run[1]]:
+            if len(part.labels) >= DOTTED_BITS:
+                runs_of_dotted_units.setdefault(part.labels, set()).add(run)
+    if any(len(found_in) > 1 for found_in in runs_of_dotted_units.values()):
+        return {}
+    return dict(zip(runs, reading.chars))
+
+
+def _shared_out(centres: list[float], targets: list[float]) -> list[tuple[int, int]]:
+    """`centres` (ascending, at least as many as `targets`) split into one run per target, in order, with the
+    least total distance from each centre to its run's target: (start, end) of each run, by dynamic programming."""
+    count, runs = len(centres), len(targets)
+    # distance[k, j]: the distance of the first j centres to target k, summed
+    distance = np.zeros((runs, count + 1))
+    distance[:, 1:] = np.cumsum(np.abs(np.asarray(centres)[None, :] - np.asarray(targets)[:, None]), axis=1)
+    best = np.full((runs + 1, count + 1), np.inf)  # best[k, j]: the first j centres shared among k targets
     best[0, 0] = 0.0
     start = np.zeros((runs + 1, count + 1), dtype=int)
     for k in range(1, runs + 1):
@@ -228,18 +241,11 @@ def _aligned_spans(parts: list[Atom], reading: LineReading, left: int) -> dict[t
             costs = best[k - 1, k - 1 : j] + distance[k - 1, j] - distance[k - 1, k - 1 : j]
             start[k, j] = k - 1 + int(np.argmin(costs))
             best[k, j] = costs.min()
-    spans, end = {}, count
+    bounds = [count]
     for k in range(runs, 0, -1):
-        spans[(int(start[k, end]), end)] = reading.chars[k - 1]
-        end = int(start[k, end])
-    dotted_runs = {}
-    for a, b in spans:
-        for part in parts[a:b]:
-            if len(part.labels) >= DOTTED_BITS:
-                dotted_runs.setdefault(part.labels, set()).add(a)
-    if any(len(found_in) > 1 for found_in in dotted_runs.values()):
-        return {}
-    return dict(sorted(spans.items()))
+        bounds.append(int(start[k, bounds[-1]]))
+    bounds.reverse()
+    return list(zip(bounds, bounds[1:]))
 
 
 def _not_refused(forced: dict[tuple[int, int], LineChar], choices: list, unit_of: list[int],
