@@ -11,7 +11,6 @@ import time
 
 import cv2
 import numpy as np
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
