@@ -71,13 +71,7 @@ print(json.dumps({{"seconds": seconds, "peak_rss_mb": peak_kb / 1024}}))
 
 
 def median_ms(call, repeats: int) -> float:
-    call()  # warm up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return 1000 * statistics.median(times)
+    return interleaved_median_ms({"call": call}, repeats)["call"]
 
 
 def probe_process(body: str) -> dict:
