@@ -80,15 +80,6 @@ def test_each_crop_holds_the_uploads_own_pixels_and_colours(mnist_test, style, m
         assert crop.mode == mode and np.array_equal(np.asarray(crop), original[top:bottom, left:right])
 
 
-def test_a_transparent_canvas_keeps_its_transparency_in_the_crops(mnist_test):
-    number = number_services.number_create(
-        image=number_png(mnist_test, "2026", style="black-on-transparent"), source="page"
-    )
-    assert number.number == "2026"
-    for drawing in number.digits.all():
-        assert Image.open(io.BytesIO(bytes(drawing.image))).mode == "RGBA"
-
-
 def test_too_many_digits_store_nothing(mnist_test):
     with pytest.raises(DrawingError, match="too many digits"):
         number_services.number_create(image=number_png(mnist_test, "1234567890" * 4, side=56, gap=8), source="api")
