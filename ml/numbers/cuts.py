@@ -12,6 +12,7 @@ Never imports TensorFlow.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 MIN_PIECE = 0.15  # no cut closer than this share of a digit's height to another cut or an end
 CUTS_PER_HEIGHT = 3  # at most this many cuts per digit height of blob width
@@ -36,7 +37,7 @@ def cut_paths(window: np.ndarray, height: float) -> list[tuple[np.ndarray, float
     starts = np.arange(gap, width - gap, max(1, int(round(STRIDE * height))))
     paths, costs = _cheapest_paths(window, starts, band)
     budget = max(1, int(np.ceil(width / height * CUTS_PER_HEIGHT)))
-    centres = np.array([float(path.mean()) for path in paths])
+    centres = paths.mean(axis=0)
     chosen: list[int] = []
     for index in np.argsort(costs, kind="stable"):
         centre = centres[index]
@@ -45,7 +46,7 @@ def cut_paths(window: np.ndarray, height: float) -> list[tuple[np.ndarray, float
         if len(chosen) >= budget:
             break
     chosen.sort(key=lambda index: centres[index])
-    ordered = _uncrossed([paths[index] for index in chosen])
+    ordered = _uncrossed([paths[:, index] for index in chosen])
     return [(path, float(window[np.arange(rows), np.clip(path, 0, width - 1)].sum())) for path in ordered]
 
 
@@ -55,7 +56,7 @@ def paths_near(window: np.ndarray, starts: list[int], height: float) -> list[np.
     boundary between two digits."""
     band = max(2, int(round(BAND * height)))
     paths, _ = _cheapest_paths(window, np.array(sorted(starts), dtype=np.int64), band)
-    return _uncrossed(paths)
+    return _uncrossed(list(paths.T))
 
 
 def _uncrossed(paths: list[np.ndarray]) -> list[np.ndarray]:
@@ -65,32 +66,36 @@ def _uncrossed(paths: list[np.ndarray]) -> list[np.ndarray]:
     return paths
 
 
-def _cheapest_paths(window: np.ndarray, starts: np.ndarray, band: int) -> tuple[list[np.ndarray], np.ndarray]:
+def _cheapest_paths(window: np.ndarray, starts: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
     """For each start column, by dynamic programming over rows, the top-to-bottom path within `band`
     columns of it crossing the fewest stroke pixels (sideways steps cost `STEP_COST`): all starts at once.
-    Of equally cheap moves, the leftmost is taken."""
+    Of equally cheap moves, the leftmost is taken. Returns the paths' columns (rows, starts) and costs.
+
+    Costs are laid out (row, column offset, start) so that each row is a few operations on contiguous
+    memory (the cheapest of the three cells above, plus the cost of entering); the moves are found
+    afterwards, along the chosen paths only."""
     rows, width = window.shape
     offsets = np.arange(-band, band + 1)
-    columns = starts[:, None] + offsets[None, :]  # (starts, 2 band + 1)
+    columns = starts[None, :] + offsets[:, None]  # (offsets, starts)
     outside = (columns < 1) | (columns > width - 1)
-    safe = np.clip(columns, 0, width - 1)
-    step = np.where(outside, np.inf, STEP_COST * np.abs(offsets)[None, :])  # outside the window: impassable
-    ink = window.astype(float)
-    padded = np.full((len(starts), columns.shape[1] + 2), np.inf)  # the cost so far, impassable each side
-    padded[:, 1:-1] = ink[0][safe] + step
-    moves = np.zeros((rows,) + columns.shape, dtype=np.int8)
+    step = np.where(outside, np.inf, STEP_COST * np.abs(offsets)[:, None])  # outside the window: impassable
+    ink = np.zeros((rows, width + 2 * band))
+    ink[:, band : band + width] = window
+    ink_around = sliding_window_view(ink, len(offsets), axis=1).transpose(0, 2, 1)  # (rows, offsets, columns)
+    cost = np.full((rows, len(offsets) + 2, len(starts)), np.inf)  # impassable each side
+    cost[0, 1:-1] = np.take(ink_around[0], starts, axis=1) + step
     for row in range(1, rows):
-        left, stay, right = padded[:, :-2], padded[:, 1:-1], padded[:, 2:]
-        go_left = left <= stay
-        best = np.where(go_left, left, stay)
-        go_right = right < best
-        moves[row] = np.where(go_right, 1, np.where(go_left, -1, 0))
-        padded[:, 1:-1] = np.where(go_right, right, best) + (ink[row][safe] + step)
-    cost = padded[:, 1:-1]
-    end = cost.argmin(axis=1)
-    totals = cost[np.arange(len(starts)), end]
+        above, here = cost[row - 1], cost[row, 1:-1]
+        np.minimum(above[:-2], above[1:-1], out=here)
+        np.minimum(here, above[2:], out=here)
+        here += np.take(ink_around[row], starts, axis=1) + step
+    flat = cost.reshape(rows, -1)
+    every = np.arange(len(starts))
+    end = cost[-1, 1:-1].argmin(axis=0)
     position = np.empty((rows, len(starts)), dtype=np.int64)
     position[-1] = end
-    for row in range(rows - 1, 0, -1):
-        position[row - 1] = position[row] + moves[row, np.arange(len(starts)), position[row]]
-    return [columns[i][position[:, i]] for i in range(len(starts))], totals
+    left_here_right = len(starts) * np.arange(3)[:, None] + every
+    for row in range(rows - 1, 0, -1):  # the cell above each path came from: the leftmost of the cheapest
+        above = np.take(flat[row - 1], left_here_right + len(starts) * position[row])
+        position[row - 1] = position[row] + above.argmin(axis=0) - 1
+    return np.take_along_axis(columns, position, axis=0), cost[-1, end + 1, every]
