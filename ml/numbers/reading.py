@@ -150,8 +150,7 @@ def _line_digits(found: Pieces, atoms: list[Atom], whole: LineReading, reader: "
         atoms = by_centre([part for atom in atoms for part in (split(found, atom) if id(atom) in units else [atom])])
         spans = _line_spans(atoms, whole, left, offset=0)
     if not spans:  # still a character without a slice: cut where the line model read the boundaries
-        centres = [left + char.centre for char in whole.chars]
-        bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+        bounds = _boundaries(whole, left)
         atoms = by_centre([part for atom in atoms for part in split_near(found, atom, bounds)])
         spans = _line_spans(atoms, whole, left, offset=0) or _aligned_spans(atoms, whole, left)
     if not spans:
@@ -168,9 +167,16 @@ def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):
     to be the line model's digits)."""
     atoms, unit_of, forced = [], [], {}
     for unit, atom in enumerate(found.atoms):
-        parts = split(found, atom) if _unsure(atom, reader.prediction((atom,)), found.height) else [atom]
-        if id(atom) in several:
-            forced.update(_line_spans(parts, several[id(atom)], atom.box[0], offset=len(atoms)))
+        reading = several.get(id(atom))
+        spans = {}
+        if reading is not None and reading.confidence >= SURE_LINE:
+            parts = split_near(found, atom, _boundaries(reading, atom.box[0]))
+            spans = _line_spans(parts, reading, atom.box[0], offset=len(atoms))
+        if not spans:
+            parts = split(found, atom) if _unsure(atom, reader.prediction((atom,)), found.height) else [atom]
+            if reading is not None:
+                spans = _line_spans(parts, reading, atom.box[0], offset=len(atoms))
+        forced.update(spans)
         atoms += parts
         unit_of += [unit] * len(parts)
     return atoms, unit_of, forced
@@ -188,6 +194,12 @@ def _several(ink: np.ndarray, found: Pieces, lines: LineReader, reader: "_Reader
              and _unsure(atom, reader.prediction((atom,)), found.height)]
     readings = lines.read([crop(ink, found.labels, (atom,))[0] for atom in solid])
     return {id(atom): r for atom, r in zip(solid, readings) if len(r.chars) >= 2}
+
+
+def _boundaries(reading: LineReading, left: int) -> list[float]:
+    """The image columns halfway between the line model's consecutive characters (`left`: its crop's)."""
+    centres = [left + char.centre for char in reading.chars]
+    return [(a + b) / 2 for a, b in zip(centres, centres[1:])]
 
 
 def _line_spans(parts: list[Atom], reading: LineReading, left: int, offset: int) -> dict[tuple[int, int], LineChar]:
