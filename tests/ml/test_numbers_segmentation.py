@@ -144,6 +144,21 @@ def test_characters_the_line_model_places_at_the_inks_edge_still_get_their_strok
     assert [d.box[0] for d in found.digits] == sorted(d.box[0] for d in found.digits)
 
 
+def test_a_blob_the_line_model_is_sure_of_is_cut_only_at_the_boundaries_it_read(pool, reader, monkeypatch):
+    """The bench's touching 8-digit number is one blob of ink, which the line model reads 0.99 sure: it is
+    cut once near each of the seven boundaries between its digits, not along every candidate path."""
+    cut_anywhere, cut_near, near = [], [], reading.split_near
+    monkeypatch.setattr(reading, "split", lambda *args: cut_anywhere.append(args))
+    monkeypatch.setattr(reading, "split_near", lambda found, atom, columns: cut_near.append(columns) or near(found, atom, columns))
+    case = example(pool, "touching", digits=8, seed=1)
+
+    found = reader(case.data)
+
+    assert found.number == case.text
+    assert cut_anywhere == [] and [len(columns) for columns in cut_near] == [7]
+    assert [d.box[0] for d in found.digits] == sorted(d.box[0] for d in found.digits)
+
+
 @EXTRA_ONE
 def test_the_whole_line_reading_is_kept_when_neighbouring_digits_interleave_their_pieces(pool, readable, reader):
     """Piece by piece the reader finds "41172" (its first 7 read as a 1); the line model, reading the
