@@ -21,6 +21,8 @@ PAD = -1  # label padding
 WRITERS_SHARE = 0.25  # of a line's digits, drawn from the optdigits writers (their share of the pool is 5 %)
 STYLE_SHARE = 0.06  # of a line's digits, drawn in one of `ml.styles.RARE_STYLES` instead
 WARP_SHARE, SLANT_SHARE, WIDTH_SHARE = 0.4, 0.3, 0.3  # of the other digits, each varied independently
+# Touching and overlapping lines are what the line model is for: a quarter of the lines each.
+LAYOUT_WEIGHTS = [0.25 if layout in ("touching", "overlapping") else 0.5 / (len(LAYOUTS) - 2) for layout in LAYOUTS]
 
 
 def lines(pool: DigitPool, count: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -38,7 +40,7 @@ def lines(pool: DigitPool, count: int, seed: int) -> tuple[np.ndarray, np.ndarra
 
 
 def one_line(pool: DigitPool, rng: np.random.Generator) -> tuple[str, np.ndarray]:
-    layout = str(rng.choice(LAYOUTS))
+    layout = str(rng.choice(LAYOUTS, p=LAYOUT_WEIGHTS))
     count = int(rng.choice([1, 1, 2, 2, 3, 3, 4, 5, 6, 7, 8]))
     digits = [varied_digit(pool, rng) for _ in range(count)]
     line_pool = DigitPool(tuple(ink for ink, _ in digits), np.array([label for _, label in digits], dtype=np.int64))
