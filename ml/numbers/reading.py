@@ -207,8 +207,7 @@ def _line_spans(parts: list[Atom], reading: LineReading, left: int, offset: int)
     """The unit's slices grouped into the line model's characters: each slice joins the character whose
     reading position is nearest its centre. The groups are runs of consecutive slices that tile the unit,
     so the search always has a grouping; empty when that cannot be."""
-    centres = [left + char.centre for char in reading.chars]
-    bounds = [(a + b) / 2 for a, b in zip(centres, centres[1:])]
+    bounds = _boundaries(reading, left)
     groups = [sum(part.centre > bound for bound in bounds) for part in parts]
     if groups != sorted(groups) or sorted(set(groups)) != list(range(len(reading.chars))):
         return {}  # a character without a slice, or slices out of order: the search decides alone
