@@ -12,7 +12,6 @@ Never imports TensorFlow.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 MIN_PIECE = 0.15  # no cut closer than this share of a digit's height to another cut or an end
 CUTS_PER_HEIGHT = 3  # at most this many cuts per digit height of blob width
@@ -81,14 +80,14 @@ def _cheapest_paths(window: np.ndarray, starts: np.ndarray, band: int) -> tuple[
     step = np.where(outside, np.inf, STEP_COST * np.abs(offsets)[:, None])  # outside the window: impassable
     ink = np.zeros((rows, width + 2 * band))
     ink[:, band : band + width] = window
-    ink_around = sliding_window_view(ink, len(offsets), axis=1).transpose(0, 2, 1)  # (rows, offsets, columns)
     cost = np.full((rows, len(offsets) + 2, len(starts)), np.inf)  # impassable each side
-    cost[0, 1:-1] = np.take(ink_around[0], starts, axis=1) + step
+    cost[:, 1:-1] = np.take(ink, columns + band, axis=1) + step  # the cost of entering each cell
+    cheapest_above = np.empty((len(offsets), len(starts)))
     for row in range(1, rows):
-        above, here = cost[row - 1], cost[row, 1:-1]
-        np.minimum(above[:-2], above[1:-1], out=here)
-        np.minimum(here, above[2:], out=here)
-        here += np.take(ink_around[row], starts, axis=1) + step
+        above = cost[row - 1]
+        np.minimum(above[:-2], above[1:-1], out=cheapest_above)
+        np.minimum(cheapest_above, above[2:], out=cheapest_above)
+        cost[row, 1:-1] += cheapest_above
     flat = cost.reshape(rows, -1)
     every = np.arange(len(starts))
     end = cost[-1, 1:-1].argmin(axis=0)
