@@ -81,9 +81,9 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
     if not found.atoms and not found.marks:
         raise DrawingError("no ink found in the drawing")
     _check_count(found.atoms, max_digits)
-    reader = _Reader(ink, found.labels, predictor, found.height)
+    reader = _Reader(ink, found.labels, predictor, found.height, lines)
     reader.read([(mark,) for mark in found.marks] + _runs(list(found.atoms), found.height))
-    several = _several(ink, found, lines, reader) if lines is not None else {}
+    several = _several(ink, found, reader) if lines is not None else {}
     atoms, unit_of, forced = _cut(found, reader, several)
     _check_count(atoms, max_digits)
     sure = {span: char for span, char in forced.items() if several[id(found.atoms[unit_of[span[0]]])].confidence >= SURE_LINE}
@@ -107,7 +107,7 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
         else:
             rejected.append(RejectedPiece(box, prediction.digit_score))
     if lines is not None and digit_atoms:
-        digits, took_refused = _whole_line(ink, found, digit_atoms, atoms, digits, reader, lines)
+        digits, took_refused = _whole_line(ink, found, digit_atoms, atoms, digits, reader)
         if took_refused:
             rejected = []
     rejected += [RejectedPiece(mark.box, reader.prediction((mark,)).digit_score) for mark in found.marks]
@@ -117,7 +117,7 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
 
 
 def _whole_line(ink: np.ndarray, found: Pieces, digit_atoms: list[Atom], atoms: list[Atom],
-                digits: list[DigitReading], reader: "_Reader", lines: LineReader) -> tuple[list[DigitReading], bool]:
+                digits: list[DigitReading], reader: "_Reader") -> tuple[list[DigitReading], bool]:
     """The digits as the line model reads their ink at once, or all the atoms' ink (pieces refused on
     their own included: two touching digits the digit model refuses as one piece), when it is surer of
     that reading than of the digits found piece by piece (product of confidences; at least
@@ -126,7 +126,7 @@ def _whole_line(ink: np.ndarray, found: Pieces, digit_atoms: list[Atom], atoms: 
     whether the refused pieces became digits. Reading the line whole, the line model sees each digit's
     neighbours, as when it was trained."""
     options = [(digit_atoms, 0.0)] + ([(atoms, SURE_REFUSED)] if len(digit_atoms) < len(atoms) else [])
-    readings = lines.read([crop(ink, found.labels, run)[0] for run, _ in options])
+    readings = reader.read_lines([crop(ink, found.labels, run)[0] for run, _ in options])
     pieced = float(np.prod([d.prediction.confidence for d in digits]))
     for (run, least), whole in sorted(zip(options, readings), key=lambda option: -option[1].confidence):
         bar = pieced if len(whole.chars) == len(digits) else OTHER_COUNT * pieced
@@ -174,7 +174,7 @@ def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):
             parts = split_near(found, atom, _boundaries(reading, atom.box[0]))
             spans = _line_spans(parts, reading, atom.box[0], offset=len(atoms))
         if not spans:
-            parts = split(found, atom) if _unsure(atom, reader.prediction((atom,)), found.height) else [atom]
+            parts = split(found, atom) if _unsure(atom, reader, found.height) else [atom]
             if reading is not None:
                 spans = _line_spans(parts, reading, atom.box[0], offset=len(atoms))
         forced.update(spans)
@@ -183,7 +183,7 @@ def _cut(found: Pieces, reader: "_Reader", several: dict[int, LineReading]):
     return atoms, unit_of, forced
 
 
-def _several(ink: np.ndarray, found: Pieces, lines: LineReader, reader: "_Reader") -> dict[int, LineReading]:
+def _several(ink: np.ndarray, found: Pieces, reader: "_Reader") -> dict[int, LineReading]:
     """Units the line model reads as two digits or more, by id: touching digits. Only units that need
     cutting anyway (`_unsure`) are read: a 1 leaning on a 4 that the digit model reads as one sure 4 is
     left to the reading of the whole line (`_whole_line`), which found as many such on our tuning set at
@@ -192,8 +192,8 @@ def _several(ink: np.ndarray, found: Pieces, lines: LineReader, reader: "_Reader
     narrow to be cut (`segmentation.split`) is not read."""
     solid = [atom for atom in found.atoms if len(atom.labels) < DOTTED_BITS
              and atom.box[2] >= MIN_SPLIT_WIDTH * max(found.height, atom.box[3])
-             and _unsure(atom, reader.prediction((atom,)), found.height)]
-    readings = lines.read([crop(ink, found.labels, (atom,))[0] for atom in solid])
+             and _unsure(atom, reader, found.height)]
+    readings = reader.read_lines([crop(ink, found.labels, (atom,))[0] for atom in solid])
     return {id(atom): r for atom, r in zip(solid, readings) if len(r.chars) >= 2}
 
 
@@ -296,27 +296,51 @@ def _check_count(atoms: list[Atom] | tuple[Atom, ...], max_digits: int) -> None:
 
 
 def _runs(atoms: list[Atom], height: float) -> list[tuple[Atom, ...]]:
-    return [tuple(atoms[start:end]) for start, end in spans(atoms, height)]
+    """The runs of units that may be one digit, but for a unit wider than a digit on its own: it is cut
+    whatever the digit model reads (`_unsure`), so reading it whole would be wasted."""
+    return [tuple(atoms[start:end]) for start, end in spans(atoms, height)
+            if end - start > 1 or not _wide(atoms[start], height)]
 
 
-def _unsure(atom: Atom, prediction: Prediction, height: float) -> bool:
-    """Whether a unit needs cutting: wider than a digit (as tall as itself or the number's digits), or
-    not read as one sure digit."""
-    return (
-        atom.box[2] > WIDE * max(height, atom.box[3])
-        or prediction.confidence < SURE
-        or (prediction.digit_score is not None and prediction.digit_score < SURE)
-    )
+def _unsure(atom: Atom, reader: "_Reader", height: float) -> bool:
+    """Whether a unit needs cutting: wider than a digit, or not read as one sure digit (the digit model's
+    reading is looked at only for a unit no wider than a digit)."""
+    if _wide(atom, height):
+        return True
+    prediction = reader.prediction((atom,))
+    return prediction.confidence < SURE or (prediction.digit_score is not None and prediction.digit_score < SURE)
+
+
+def _wide(atom: Atom, height: float) -> bool:
+    """Wider than a digit: than `WIDE` times the height of the number's digits or its own."""
+    return atom.box[2] > WIDE * max(height, atom.box[3])
 
 
 class _Reader:
-    """Model inputs and predictions of runs of atoms: each run is read once, new runs in one batch."""
+    """Model inputs and predictions of runs of atoms: each run is read once, new runs in one batch. Also
+    the line model's readings of crops, each distinct crop read once."""
 
-    def __init__(self, ink: np.ndarray, labels: np.ndarray, predictor: Predictor, height: float):
-        self.ink, self.labels, self.predictor = ink, labels, predictor
+    def __init__(self, ink: np.ndarray, labels: np.ndarray, predictor: Predictor, height: float,
+                 lines: LineReader | None = None):
+        self.ink, self.labels, self.predictor, self.lines = ink, labels, predictor, lines
         side = max(3, int(DOTTED_GAP * height) | 1)
         self._closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
         self._seen: dict[tuple[int, ...], tuple[Box, np.ndarray, Prediction]] = {}
+        self._lines_seen: list[tuple[np.ndarray, LineReading]] = []
+
+    def read_lines(self, crops: list[np.ndarray]) -> list[LineReading]:
+        """The line model's readings of these crops. A crop already read is not read again: where the
+        digits are all the slices of one unit (a number written in one touching stroke), the whole
+        line's crop is that unit's crop."""
+        known = [self._line_seen(piece) for piece in crops]
+        new = [piece for piece, reading in zip(crops, known) if reading is None]
+        fresh = iter(self.lines.read(new) if new else [])
+        readings = [reading if reading is not None else next(fresh) for reading in known]
+        self._lines_seen += [(piece, reading) for piece, reading, was in zip(crops, readings, known) if was is None]
+        return readings
+
+    def _line_seen(self, piece: np.ndarray) -> LineReading | None:
+        return next((reading for seen, reading in self._lines_seen if np.array_equal(seen, piece)), None)
 
     def read(self, runs: list[tuple[Atom, ...]]) -> None:
         new = {self._key(run): run for run in runs if self._key(run) not in self._seen}

@@ -155,6 +155,21 @@ def test_a_blob_the_line_model_is_sure_of_is_cut_only_at_the_boundaries_it_read(
     assert [d.box[0] for d in found.digits] == sorted(d.box[0] for d in found.digits)
 
 
+def test_a_number_in_one_touching_stroke_is_read_once_by_each_model(pool, predictor, lines, monkeypatch):
+    """The bench's touching number is one blob wider than a digit: the digit model does not read it whole
+    (it is cut whatever it reads), and the line model reads its ink once, though it is read twice, as a
+    unit and as the whole line of digits."""
+    line_inputs, digit_batches = [], []
+    monkeypatch.setattr(lines, "read", lambda inks, read=lines.read: line_inputs.append(len(inks)) or read(inks))
+    monkeypatch.setattr(predictor, "predict_batch", lambda x, read=predictor.predict_batch: digit_batches.append(len(x)) or read(x))
+    case = example(pool, "touching", digits=8, seed=1)
+
+    found = read_number(case.data, predictor, lines=lines)
+
+    assert found.number == case.text
+    assert line_inputs == [1] and digit_batches == [8]
+
+
 def test_the_whole_line_reading_is_kept_when_neighbouring_digits_interleave_their_pieces(pool, readable, reader):
     """Piece by piece the reader finds "41172" (its first 7 read as a 1); the line model, reading the
     digits' ink at once, is surer of "41772". The pieces come digit by digit, and those of touching digits
