@@ -1,9 +1,11 @@
 """Measure an exported model the way the site uses it: LiteRT, through the serving preprocessing.
 
-    python -m ml.evaluate [--model ml/artifacts/model.tflite] [--mnist-dir DIR] [--limit N]
+    python -m ml.evaluate [--model ml/artifacts/model.tflite] [--mnist-dir DIR] [--limit N] [--validation-sets]
 
 Prints accuracy on the MNIST test set (raw and through the pipeline) and on canvas-style renderings
-of the same labelled test digits, in the encodings browsers and apps send.
+of the same labelled test digits, in the encodings browsers and apps send. With --validation-sets, also
+on the digit validation sets that training reports (`ml.datasets.validation_sets`), for a model file
+whose metrics.json does not hold them: an earlier version's, such as the first shipped model.
 """
 from __future__ import annotations
 
@@ -48,7 +50,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", default=str(SHIPPED_DIR / TFLITE_MODEL), help="the .tflite model to measure")
     p.add_argument("--mnist-dir", default=None, help="MNIST directory (default $MNIST_DIR)")
     p.add_argument("--limit", type=int, default=None,
-                   help="measure on only the first N test digits (all 10,000 by default)")
+                   help="measure on only the first N test digits (all 10,000 by default), and at most N of "
+                        "each validation set")
+    p.add_argument("--validation-sets", action="store_true",
+                   help="also measure the digit validation sets training reports (MNIST validation, the unseen "
+                        "writers' scans, postal_like, canvas_like, small_canvas), as argmax accuracy")
     options = p.parse_args(argv)
     directory = resolve_mnist_dir(options.mnist_dir)
     if directory is None:
@@ -60,6 +66,19 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'input':<38} {'images':>7} {'accuracy':>9}")
     for name, value in evaluate(predictor, images, labels).items():
         print(f"{name:<38} {len(images):>7} {100 * value:>8.2f}%")
+    if options.validation_sets:
+        for name, (inputs, set_labels) in digit_validation_sets(directory, options.limit).items():
+            print(f"{'validation: ' + name:<38} {len(inputs):>7} {100 * accuracy(predictor, inputs, set_labels):>8.2f}%")
+
+
+def digit_validation_sets(mnist_dir, limit: int | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The digit sets training measures every model on, built the same way (at most `limit` images each)."""
+    from ml.data import load_mnist
+    from ml.datasets import validation_sets
+    from ml.quantization import model_inputs
+
+    mnist = load_mnist(mnist_dir)
+    return validation_sets(mnist, model_inputs(mnist.val_x[: limit or None]), size=limit).digits
 
 
 if __name__ == "__main__":
