@@ -69,10 +69,11 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
              lines: LineReader | None = None) -> NumberReading:
     """An ink map (as `decode_ink` returns it) → its number.
 
-    First pass: every unit (connected strokes with their fragments) and every run of close units is
-    read in one batch by the digit model, and every unit by the line model when there is one. Units
-    the digit model does not read as one sure digit, wider than a digit, or read by the line model as
-    several digits are cut into atoms and the new candidate runs read in a second batch. Where the line
+    First pass: every unit (connected strokes with their fragments) no wider than a digit and every run
+    of close units is read in one batch by the digit model, and every unsure unit by the line model when
+    there is one. Units the digit model does not read as one sure digit, wider than a digit, or read by
+    the line model as several digits are cut into atoms and the new candidate runs read in a second
+    batch. Where the line
     model read several digits, its digits are kept and the slices grouped under them
     (`_line_spans`); `search.best_grouping` picks the grouping of the other atoms into digits with the
     highest total value. Last, the line model reads all the digits' ink at once, and its reading wins
