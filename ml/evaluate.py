@@ -10,11 +10,13 @@ whose metrics.json does not hold them: an earlier version's, such as the first s
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
 from ml import canvas
-from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL
+from ml.artifacts import METRICS, SHIPPED_DIR, TFLITE_MODEL, read_metrics
+from ml.calibration import DIGITS, Calibration
 from ml.data import load_split, resolve_mnist_dir
 from ml.predictor import ALL_CORES, Predictor
 from ml.preprocess import preprocess, to_model_input
@@ -62,13 +64,25 @@ def main(argv: list[str] | None = None) -> None:
     images, labels = load_split(directory, "test")
     if options.limit:
         images, labels = images[: options.limit], labels[: options.limit]
-    predictor = Predictor(options.model, num_threads=ALL_CORES)
+    predictor = served_predictor(Path(options.model))
     print(f"{'input':<38} {'images':>7} {'accuracy':>9}")
     for name, value in evaluate(predictor, images, labels).items():
         print(f"{name:<38} {len(images):>7} {100 * value:>8.2f}%")
     if options.validation_sets:
         for name, (inputs, set_labels) in digit_validation_sets(directory, options.limit).items():
             print(f"{'validation: ' + name:<38} {len(inputs):>7} {100 * accuracy(predictor, inputs, set_labels):>8.2f}%")
+
+
+def served_predictor(model: Path) -> Predictor:
+    """The model file read as the site reads it: with the calibration of the metrics.json beside it, if
+    there is one. Without one, a model with a "not a digit" output is still read as logits, so that the
+    most likely digit is one of the ten, as the site answers it."""
+    predictor = Predictor(model, num_threads=ALL_CORES)
+    if (model.parent / METRICS).is_file():
+        predictor.calibration = Calibration.from_serving(read_metrics(model.parent).get("serving"))
+    elif predictor.output_size > DIGITS:
+        predictor.calibration = Calibration(output="logits")
+    return predictor
 
 
 def digit_validation_sets(mnist_dir, limit: int | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -73,11 +73,12 @@ class Predictor:
         """(N, 28, 28) → the model's own output (N, 10 or 11), any N (run in chunks to bound memory)."""
         xs = np.asarray(xs, dtype=np.float32).reshape(-1, 28, 28, 1)
         if len(xs) == 0:
-            return np.zeros((0, self._output_size), dtype=np.float32)
+            return np.zeros((0, self.output_size), dtype=np.float32)
         return np.concatenate([self._invoke(xs[i : i + MAX_CHUNK]) for i in range(0, len(xs), MAX_CHUNK)])
 
     @property
-    def _output_size(self) -> int:
+    def output_size(self) -> int:
+        """10 (digits) or 11 (digits and "not a digit")."""
         return self._runner.output_size
 
     def _invoke(self, xs: np.ndarray) -> np.ndarray:

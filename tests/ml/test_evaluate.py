@@ -1,6 +1,10 @@
 """`python -m ml.evaluate`: any exported model measured the way the site uses it."""
-from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL
-from ml.evaluate import main
+import numpy as np
+
+from ml.artifacts import SHIPPED_DIR, TFLITE_MODEL, read_metrics
+from ml.calibration import Calibration
+from ml.evaluate import main, served_predictor
+from ml.report import Report
 
 DIGIT_SETS = ("mnist_validation", "writers_scans_16", "writers_32", "postal_like", "canvas_like", "small_canvas")
 
@@ -17,3 +21,17 @@ def test_validation_sets_are_measured_for_any_model_file(capsys, mnist_dir):
         assert images == 40, name
         assert accuracy >= 90.0, name  # the shipped model reads 98.8-99.5 % of each whole set (metrics.json)
 
+
+
+def test_a_model_file_is_read_with_the_calibration_beside_it(tmp_path):
+    """The shipped model has an eleventh output, "not a digit": read with its metrics.json, its answer is
+    the most likely of the ten digits, as the site's; a copy without a metrics.json is read the same way."""
+    copy = tmp_path / TFLITE_MODEL
+    copy.write_bytes((SHIPPED_DIR / TFLITE_MODEL).read_bytes())
+    shipped, alone = served_predictor(SHIPPED_DIR / TFLITE_MODEL), served_predictor(copy)
+    drawings = np.zeros((2, 28, 28), dtype=np.float32)
+
+    assert shipped.output_size == 11
+    assert shipped.calibration == Calibration.from_serving(Report.from_dict(read_metrics(SHIPPED_DIR)).serving)
+    assert shipped.probabilities(drawings).shape == alone.probabilities(drawings).shape == (2, 10)
+    assert alone.calibration.output == "logits"
