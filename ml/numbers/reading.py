@@ -73,10 +73,9 @@ def read_ink(ink: np.ndarray, predictor: Predictor, *, max_digits: int = MAX_DIG
     of close units is read in one batch by the digit model, and every unsure unit by the line model when
     there is one. Units the digit model does not read as one sure digit, wider than a digit, or read by
     the line model as several digits are cut into atoms and the new candidate runs read in a second
-    batch. Where the line
-    model read several digits, its digits are kept and the slices grouped under them
-    (`_line_spans`); `search.best_grouping` picks the grouping of the other atoms into digits with the
-    highest total value. Last, the line model reads all the digits' ink at once, and its reading wins
+    batch. Where the line model read several digits, its digits are kept and the slices grouped under
+    them (`_line_spans`); `search.best_grouping` picks the grouping of the other atoms into digits with
+    the highest total value. Last, the line model reads all the digits' ink at once, and its reading wins
     where it is surer (`_whole_line`)."""
     found = pieces(ink)
     if not found.atoms and not found.marks:
@@ -333,12 +332,10 @@ class _Reader:
         """The line model's readings of these crops. A crop already read is not read again: where the
         digits are all the slices of one unit (a number written in one touching stroke), the whole
         line's crop is that unit's crop."""
-        known = [self._line_seen(piece) for piece in crops]
-        new = [piece for piece, reading in zip(crops, known) if reading is None]
-        fresh = iter(self.lines.read(new) if new else [])
-        readings = [reading if reading is not None else next(fresh) for reading in known]
-        self._lines_seen += [(piece, reading) for piece, reading, was in zip(crops, readings, known) if was is None]
-        return readings
+        new = [piece for piece in crops if self._line_seen(piece) is None]
+        if new:
+            self._lines_seen += zip(new, self.lines.read(new))
+        return [self._line_seen(piece) for piece in crops]
 
     def _line_seen(self, piece: np.ndarray) -> LineReading | None:
         return next((reading for seen, reading in self._lines_seen if np.array_equal(seen, piece)), None)

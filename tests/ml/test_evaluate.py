@@ -22,7 +22,6 @@ def test_validation_sets_are_measured_for_any_model_file(capsys, mnist_dir):
         assert accuracy >= 90.0, name  # the shipped model reads 98.8-99.5 % of each whole set (metrics.json)
 
 
-
 def test_a_model_file_is_read_with_the_calibration_beside_it(tmp_path):
     """The shipped model has an eleventh output, "not a digit": read with its metrics.json, its answer is
     the most likely of the ten digits, as the site's; a copy without a metrics.json is read the same way."""
